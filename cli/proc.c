@@ -1,0 +1,61 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "proc.h"
+
+char *proc_path(const char *rel)
+{
+	const char *root = getenv("ALLOCQ_PROC");
+
+	if (!root || !*root)
+		root = "/proc";
+	return xasprintf("%s/%s", root, rel);
+}
+
+int proc_open_allocinfo(void)
+{
+	char *path = proc_path("allocinfo");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		free(path);
+		return fd;
+	}
+	if (errno == ENOENT)
+		die(EX_NOINPUT, "no %s (memory allocation profiling not built in, or disabled at boot): "
+		    "use a kernel built with CONFIG_MEM_ALLOC_PROFILING=y, booted without "
+		    "sysctl.vm.mem_profiling=never", path);
+	if (errno == EACCES || errno == EPERM)
+		die(EX_NOPERM, "permission denied opening %s (it is readable by root only): "
+		    "run allocq as root", path);
+	die(EXIT_RUNTIME, "cannot open %s: %s: check that /proc is mounted", path,
+	    strerror(errno));
+}
+
+bool proc_read_line(const char *rel, char *buf, size_t size)
+{
+	char *path = proc_path(rel);
+	FILE *f = fopen(path, "re");
+	bool ok = f && fgets(buf, (int)size, f);
+
+	if (f)
+		fclose(f);
+	free(path);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
+void proc_warn_if_frozen(void)
+{
+	char value[16];
+
+	if (proc_read_line("sys/vm/mem_profiling", value, sizeof(value)) &&
+	    !strcmp(value, "0"))
+		warn("memory allocation profiling is switched off (vm.mem_profiling=0): "
+		     "counters are frozen; enable it with sysctl vm.mem_profiling=1");
+}

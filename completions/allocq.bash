@@ -62,18 +62,18 @@ _allocq_columns()
 
 _allocq()
 {
+    # words and cword are set by _init_completion.
+    # shellcheck disable=SC2034
     local cur prev words cword split=false
     if declare -F _init_completion >/dev/null; then
         _init_completion -s || return
     else
         # Without bash-completion: readline splits "--opt=value" at '='.
         COMPREPLY=()
-        cword=$COMP_CWORD
-        words=("${COMP_WORDS[@]}")
         cur=${COMP_WORDS[COMP_CWORD]}
         prev=${COMP_WORDS[COMP_CWORD - 1]}
         if [[ $cur == = && $prev == --* ]]; then
-            cur= split=true
+            cur='' split=true
         elif [[ $prev == = ]] && ((COMP_CWORD >= 2)) &&
             [[ ${COMP_WORDS[COMP_CWORD - 2]} == --* ]]; then
             prev=${COMP_WORDS[COMP_CWORD - 2]} split=true

@@ -2,15 +2,30 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "errors.h"
 #include "source.h"
+
+/* fopen, but a directory is no input either */
+static FILE *open_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	struct stat st;
+
+	if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		errno = EISDIR;
+		return NULL;
+	}
+	return f;
+}
 
 static void read_input(const struct query *q, struct record_list *out)
 {
 	struct filter_sink sink = { &q->filter, out };
 	bool is_stdin = !strcmp(q->input, "-");
-	FILE *f = is_stdin ? stdin : fopen(q->input, "re");
+	FILE *f = is_stdin ? stdin : open_file(q->input);
 
 	if (!f)
 		die(EX_NOINPUT, "cannot open %s: %s: give a saved /proc/allocinfo to --input",

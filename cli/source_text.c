@@ -66,7 +66,7 @@ static bool parse_location(struct line_parser *p, struct record *r)
 		return fail(p, "no FILE:LINE");
 	*colon = '\0';
 	if (!parse_u64(colon + 1, &r->line))
-		return fail(p, "the line number is not a number");
+		return fail(p, "bad line number");
 	r->file = tok;
 	return true;
 }
@@ -93,9 +93,9 @@ static bool parse_fields(struct line_parser *p, struct record *r)
 
 	*r = (struct record){ .accurate = true };
 	if (!(tok = next_token(p)) || !parse_s64(tok, &r->bytes))
-		return fail(p, "the byte count is not a number");
+		return fail(p, "bad byte count");
 	if (!(tok = next_token(p)) || !parse_u64(tok, &r->calls))
-		return fail(p, "the call count is not a number");
+		return fail(p, "bad call count");
 	if (!parse_location(p, r))
 		return false;
 	tok = next_token(p);
@@ -103,7 +103,7 @@ static bool parse_fields(struct line_parser *p, struct record *r)
 		size_t len = strlen(tok);
 
 		if (len < 3 || tok[len - 1] != ']')
-			return fail(p, "the module is not [NAME]");
+			return fail(p, "module not in [brackets]");
 		tok[len - 1] = '\0';
 		r->module = tok + 1;
 		tok = next_token(p);

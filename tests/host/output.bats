@@ -1,0 +1,377 @@
+#!/usr/bin/env bats
+# Formats (exact), columns, headings, sizes, sorting, limits, closed pipes.
+
+load helpers
+
+V2=$BATS_TEST_DIRNAME/fixtures/v2.allocinfo
+ODD=$BATS_TEST_DIRNAME/fixtures/odd.allocinfo
+SIZES=$BATS_TEST_DIRNAME/fixtures/sizes.allocinfo
+
+@test "table: the default, human sizes, sorted by bytes" {
+	run -0 --separate-stderr allocq -i "$V2"
+	expect_stderr ""
+	expect_output "BYTES     CALLS FILE                    LINE MODULE     FUNCTION                ACCURATE
+   3T 805306368 mm/vmalloc.c            3790 -          __vmalloc_area_node     yes
+   2G    524288 mm/page_alloc.c         4890 -          __alloc_pages_noprof    yes
+   8M      2048 fs/xfs/xfs_buf.c         372 xfs        xfs_buf_alloc_pages     yes
+ 1.5M       384 mm/slub.c               2456 -          alloc_slab_page         no
+   1M       255 fs/xfs/xfs_buf.c         372 xfs        xfs_buf_alloc_kmem      no
+ 256K        64 fs/ext4/super.c         1342 ext4       ext4_alloc_inode        yes
+ 128K        32 include/linux/mm.h      3156 -          pagetable_alloc_noprof  yes
+  64K        16 fs/xfs/xfs_icache.c       89 xfs        xfs_inode_alloc         yes
+  40K        10 include/linux/mm.h      3156 -          pagetable_alloc_noprof  yes
+  12K         3 arch/x86/events/rapl.c   745 -          rapl_pmu_init           yes
+   4K         1 arch/x86/events/rapl.c   717 -          init_rapl_pmus          yes
+   1K         1 kernel/fork.c            311 -          alloc_thread_stack_node yes
+ 1023         7 lib/xarray.c             378 -          xas_alloc               yes
+  512         2 drivers/powercap/rapl.c  101 intel_rapl rapl_probe              yes
+    0         0 init/main.c             1310 -          do_initcalls            yes
+  -4K         3 mm/percpu.c              512 -          pcpu_mem_zalloc         yes"
+}
+
+@test "table: --bytes prints exact counts" {
+	run -0 allocq -i "$V2" -b -f rapl.c -f xfs_buf.c
+	expect_output "  BYTES CALLS FILE                    LINE MODULE     FUNCTION            ACCURATE
+8388608  2048 fs/xfs/xfs_buf.c         372 xfs        xfs_buf_alloc_pages yes
+1048575   255 fs/xfs/xfs_buf.c         372 xfs        xfs_buf_alloc_kmem  no
+  12288     3 arch/x86/events/rapl.c   745 -          rapl_pmu_init       yes
+   4096     1 arch/x86/events/rapl.c   717 -          init_rapl_pmus      yes
+    512     2 drivers/powercap/rapl.c  101 intel_rapl rapl_probe          yes"
+}
+
+@test "table: human sizes in powers of 1024, one decimal at most" {
+	run -0 allocq -i "$SIZES" -s line -o line,bytes -n
+	expect_output " 1     0
+ 2     1
+ 3   512
+ 4  1023
+ 5    1K
+ 6    1K
+ 7  1.1K
+ 8  1.5K
+ 9  1.9K
+10   10K
+11    1M
+12    1M
+13  1.5M
+14    1G
+15    2G
+16    1T
+17    1P
+18    1E
+19    8E
+20    -1
+21 -1.5K
+22   -8E"
+}
+
+@test "table: -o picks and orders the columns; the last one is not padded" {
+	run -0 allocq -i "$V2" -o function,line,module -f rapl.c
+	expect_output "FUNCTION       LINE MODULE
+rapl_pmu_init   745 -
+init_rapl_pmus  717 -
+rapl_probe      101 intel_rapl"
+	run -0 allocq -i "$V2" --output=accurate -m xfs
+	expect_output $'ACCURATE\nyes\nno\nyes'
+	[[ $(grep -c ' $' <<<"$output") == 0 ]]
+}
+
+@test "table: --no-headings" {
+	run -0 allocq -i "$V2" -n -o bytes,function -f rapl.c
+	expect_output "12K rapl_pmu_init
+ 4K init_rapl_pmus
+512 rapl_probe"
+}
+
+@test "CSV: header, raw integers, empty module, true/false" {
+	run -0 --separate-stderr allocq -i "$V2" --csv -m xfs -m intel_rapl
+	expect_stderr ""
+	expect_output "bytes,calls,file,line,module,function,accurate
+8388608,2048,fs/xfs/xfs_buf.c,372,xfs,xfs_buf_alloc_pages,true
+1048575,255,fs/xfs/xfs_buf.c,372,xfs,xfs_buf_alloc_kmem,false
+65536,16,fs/xfs/xfs_icache.c,89,xfs,xfs_inode_alloc,true
+512,2,drivers/powercap/rapl.c,101,intel_rapl,rapl_probe,true"
+	run -0 allocq -i "$V2" --format=csv -o function,bytes,module -n -F pcpu_mem_zalloc
+	expect_output "pcpu_mem_zalloc,-4096,"
+}
+
+@test "CSV: RFC 4180 quoting" {
+	run -0 allocq -i "$ODD" --csv -F 'f"q"' -F plain -F 'a,b,"c"'
+	expect_output 'bytes,calls,file,line,module,function,accurate
+4096,1,"drivers/a,b.c",1,"m,od","f""q""",true
+2048,2,"""quoted"".c",2,,plain,true
+1024,3,plain.c,3,,"a,b,""c""",true'
+}
+
+# csv_rows: the CSV in $output parsed back (RFC 4180), one JSON array a row
+csv_rows() {
+	python3 -c 'import csv, json, sys
+for row in csv.reader(sys.stdin):
+    print(json.dumps(row))' <<<"$output"
+}
+
+@test "CSV parses back into the records" {
+	run -0 allocq -i "$ODD" --csv -n -s line --min-size 1K
+	run -0 csv_rows
+	expect_output '["4096", "1", "drivers/a,b.c", "1", "m,od", "f\"q\"", "true"]
+["2048", "2", "\"quoted\".c", "2", "", "plain", "true"]
+["1024", "3", "plain.c", "3", "", "a,b,\"c\"", "true"]'
+}
+
+@test "JSON: one object, every field in order, raw integers" {
+	run -0 --separate-stderr allocq -i "$V2" --json -f rapl.c
+	expect_stderr ""
+	expect_output '{
+  "schema": 1,
+  "source": "input",
+  "allocations": [
+    {
+      "bytes": 12288,
+      "calls": 3,
+      "file": "arch/x86/events/rapl.c",
+      "line": 745,
+      "module": null,
+      "function": "rapl_pmu_init",
+      "accurate": true
+    },
+    {
+      "bytes": 4096,
+      "calls": 1,
+      "file": "arch/x86/events/rapl.c",
+      "line": 717,
+      "module": null,
+      "function": "init_rapl_pmus",
+      "accurate": true
+    },
+    {
+      "bytes": 512,
+      "calls": 2,
+      "file": "drivers/powercap/rapl.c",
+      "line": 101,
+      "module": "intel_rapl",
+      "function": "rapl_probe",
+      "accurate": true
+    }
+  ]
+}'
+}
+
+@test "JSON: types and keys checked with jq, whatever -o, -b, -n say" {
+	run -0 allocq -i "$V2" -J -o bytes -b -n
+	[[ $(jq -c keys_unsorted <<<"$output") == '["schema","source","allocations"]' ]]
+	[[ $(jq -c '[.allocations[] | keys_unsorted] | unique' <<<"$output") == \
+		'[["bytes","calls","file","line","module","function","accurate"]]' ]]
+	[[ $(jq '.allocations | length' <<<"$output") == 16 ]]
+	[[ $(jq -c '[.allocations[] | [(.bytes|type), (.calls|type), (.file|type),
+		(.line|type), (.module|type), (.function|type), (.accurate|type)]] | unique' \
+		<<<"$output") == \
+		'[["number","number","string","number","null","string","boolean"],["number","number","string","number","string","string","boolean"]]' ]]
+	[[ $(jq -c '[.allocations[] | select(.accurate == false) | .function]' <<<"$output") == \
+		'["alloc_slab_page","xfs_buf_alloc_kmem"]' ]]
+	[[ $(jq '.allocations[-1].bytes' <<<"$output") == -4096 ]]
+	[[ $(jq '.allocations[0].bytes' <<<"$output") == 3298534883328 ]]
+}
+
+@test "JSON: quotes and names that are not UTF-8" {
+	run -0 allocq -i "$ODD" --format json -s line
+	[[ $(jq -c '[.allocations[] | [.file, .module, .function]]' <<<"$output") == \
+		'[["drivers/a,b.c","m,od","f\"q\""],["\"quoted\".c",null,"plain"],["plain.c",null,"a,b,\"c\""],["latin1-?t?.c",null,"f?"]]' ]]
+}
+
+@test "JSON and CSV of one query hold the same records" {
+	for args in "" "-f rapl.c" "-m xfs -B --min-size 1K" "--inaccurate" "-s calls -r --limit 5"; do
+		# shellcheck disable=SC2086
+		run -0 allocq -i "$V2" --csv -n $args
+		local from_csv
+		from_csv=$(csv_rows)
+		# shellcheck disable=SC2086
+		run -0 allocq -i "$V2" --json $args
+		local from_json
+		from_json=$(jq -c '.allocations[] | [(.bytes|tostring), (.calls|tostring),
+			.file, (.line|tostring), (.module // ""), .function, (.accurate|tostring)]' \
+			<<<"$output" | python3 -c 'import json, sys
+for line in sys.stdin:
+    print(json.dumps(json.loads(line)))')
+		[[ -n $from_csv || -z $args ]]
+		[[ $from_csv == "$from_json" ]]
+	done
+}
+
+# order ARGS...: the functions in printed order
+order() {
+	run -0 allocq -i "$V2" -n -o function "$@"
+}
+
+@test "--sort bytes (the default) and calls: largest first" {
+	order
+	local by_default=$output
+	order -s bytes
+	expect_output "$by_default"
+	expect_output "__vmalloc_area_node
+__alloc_pages_noprof
+xfs_buf_alloc_pages
+alloc_slab_page
+xfs_buf_alloc_kmem
+ext4_alloc_inode
+pagetable_alloc_noprof
+xfs_inode_alloc
+pagetable_alloc_noprof
+rapl_pmu_init
+init_rapl_pmus
+alloc_thread_stack_node
+xas_alloc
+rapl_probe
+do_initcalls
+pcpu_mem_zalloc"
+	run -0 allocq -i "$V2" -n -o calls,file,bytes -b --sort=calls
+	expect_output "805306368 mm/vmalloc.c            3298534883328
+   524288 mm/page_alloc.c            2147483648
+     2048 fs/xfs/xfs_buf.c              8388608
+      384 mm/slub.c                     1572864
+      255 fs/xfs/xfs_buf.c              1048575
+       64 fs/ext4/super.c                262144
+       32 include/linux/mm.h             131072
+       16 fs/xfs/xfs_icache.c             65536
+       10 include/linux/mm.h              40960
+        7 lib/xarray.c                     1023
+        3 arch/x86/events/rapl.c          12288
+        3 mm/percpu.c                     -4096
+        2 drivers/powercap/rapl.c           512
+        1 arch/x86/events/rapl.c           4096
+        1 kernel/fork.c                    1024
+        0 init/main.c                         0"
+}
+
+@test "--sort file, func, module, line: ascending, ties broken by the other fields" {
+	run -0 allocq -i "$V2" -n -o file,line,function -s file
+	expect_output "arch/x86/events/rapl.c   717 init_rapl_pmus
+arch/x86/events/rapl.c   745 rapl_pmu_init
+drivers/powercap/rapl.c  101 rapl_probe
+fs/ext4/super.c         1342 ext4_alloc_inode
+fs/xfs/xfs_buf.c         372 xfs_buf_alloc_kmem
+fs/xfs/xfs_buf.c         372 xfs_buf_alloc_pages
+fs/xfs/xfs_icache.c       89 xfs_inode_alloc
+include/linux/mm.h      3156 pagetable_alloc_noprof
+include/linux/mm.h      3156 pagetable_alloc_noprof
+init/main.c             1310 do_initcalls
+kernel/fork.c            311 alloc_thread_stack_node
+lib/xarray.c             378 xas_alloc
+mm/page_alloc.c         4890 __alloc_pages_noprof
+mm/percpu.c              512 pcpu_mem_zalloc
+mm/slub.c               2456 alloc_slab_page
+mm/vmalloc.c            3790 __vmalloc_area_node"
+	run -0 allocq -i "$V2" -n -o function,bytes -b -s func
+	expect_output "__alloc_pages_noprof       2147483648
+__vmalloc_area_node     3298534883328
+alloc_slab_page               1572864
+alloc_thread_stack_node          1024
+do_initcalls                        0
+ext4_alloc_inode               262144
+init_rapl_pmus                   4096
+pagetable_alloc_noprof         131072
+pagetable_alloc_noprof          40960
+pcpu_mem_zalloc                 -4096
+rapl_pmu_init                   12288
+rapl_probe                        512
+xas_alloc                        1023
+xfs_buf_alloc_kmem            1048575
+xfs_buf_alloc_pages           8388608
+xfs_inode_alloc                 65536"
+	run -0 allocq -i "$V2" -n -o module,file,function -s module --limit 5
+	expect_output "- arch/x86/events/rapl.c init_rapl_pmus
+- arch/x86/events/rapl.c rapl_pmu_init
+- include/linux/mm.h     pagetable_alloc_noprof
+- include/linux/mm.h     pagetable_alloc_noprof
+- init/main.c            do_initcalls"
+	run -0 allocq -i "$V2" -n -o module,function -s module -r --limit 5
+	expect_output "xfs        xfs_inode_alloc
+xfs        xfs_buf_alloc_pages
+xfs        xfs_buf_alloc_kmem
+intel_rapl rapl_probe
+ext4       ext4_alloc_inode"
+	run -0 allocq -i "$V2" -n -o line,function -s line
+	expect_output "  89 xfs_inode_alloc
+ 101 rapl_probe
+ 311 alloc_thread_stack_node
+ 372 xfs_buf_alloc_kmem
+ 372 xfs_buf_alloc_pages
+ 378 xas_alloc
+ 512 pcpu_mem_zalloc
+ 717 init_rapl_pmus
+ 745 rapl_pmu_init
+1310 do_initcalls
+1342 ext4_alloc_inode
+2456 alloc_slab_page
+3156 pagetable_alloc_noprof
+3156 pagetable_alloc_noprof
+3790 __vmalloc_area_node
+4890 __alloc_pages_noprof"
+}
+
+@test "--reverse reverses the whole order" {
+	for key in bytes calls file func module line; do
+		run -0 allocq -i "$V2" --csv -n -s "$key"
+		local forward=$output
+		run -0 allocq -i "$V2" --csv -n -s "$key" -r
+		expect_output "$(tac <<<"$forward")"
+	done
+}
+
+@test "the order does not depend on the order of the input" {
+	local shuffled=$BATS_TEST_TMPDIR/shuffled
+	{ head -n2 "$V2"; tail -n +3 "$V2" | tac; } >"$shuffled"
+	for key in bytes calls file func module line; do
+		run -0 allocq -i "$V2" --csv -s "$key"
+		local want=$output
+		run -0 allocq -i "$shuffled" --csv -s "$key"
+		expect_output "$want"
+	done
+}
+
+@test "--limit prints the first N after sorting" {
+	order --limit 3
+	expect_output $'__vmalloc_area_node\n__alloc_pages_noprof\nxfs_buf_alloc_pages'
+	order --limit=2 -r
+	expect_output $'pcpu_mem_zalloc\ndo_initcalls'
+	order --limit 0
+	expect_output ""
+	run -0 allocq -i "$V2" --limit 0
+	expect_output "BYTES CALLS FILE LINE MODULE FUNCTION ACCURATE"
+	order --limit 1000
+	expect_lines 16
+	run -0 allocq -i "$V2" -J --limit 1
+	[[ $(jq '.allocations | length' <<<"$output") == 1 ]]
+	run -0 allocq -i "$V2" --csv --limit 1
+	expect_lines 2
+}
+
+# The large fixture of text.bats: enough output to fill any pipe buffer.
+big_fixture() {
+	BIG=$BATS_FILE_TMPDIR/big.allocinfo
+	[[ -f $BIG ]] && return
+	awk 'BEGIN {
+		print "allocinfo - version: 2.0"
+		print "#     <size>  <calls> <tag info>"
+		for (i = 0; i < 30000; i++)
+			printf "%12d %8d dir%d/file%d.c:%d func:fn_%d \n", \
+				(i * 7919) % 100000 * 64, i % 1000, i % 50, i % 300, i % 5000, i
+	}' >"$BIG"
+}
+
+@test "a closed pipe ends allocq quietly, status 0, in every format" {
+	big_fixture
+	for format in table csv json; do
+		run -0 --separate-stderr bash -c \
+			'$ALLOCQ_WRAPPER "$ALLOCQ" -i "$1" --format "$2" | head -n1; echo "status ${PIPESTATUS[0]}"' \
+			_ "$BIG" "$format"
+		expect_stderr ""
+		expect_lines 2
+		[[ ${lines[1]} == "status 0" ]]
+	done
+}
+
+@test "a write error is reported: exit 1" {
+	[[ -w /dev/full ]] || skip "no /dev/full"
+	run -1 --separate-stderr bash -c '$ALLOCQ_WRAPPER "$ALLOCQ" -i "$1" >/dev/full' _ "$V2"
+	expect_stderr "allocq: cannot write the output: No space left on device: check the disk or the reader"
+}

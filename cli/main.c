@@ -289,21 +289,26 @@ static const struct sink *const sinks[] = {
 
 /*
  * SIGPIPE is ignored, so a reader that went away (allocq | head -1) shows
- * up as EPIPE: allocq then stops printing and exits 0, quietly.
+ * up as EPIPE: allocq then stops printing and exits 0, quietly. stdio drops
+ * what a failed write held, so the error is taken when it is first seen.
  */
+static int write_error;
+
 static bool output_failed(void)
 {
-	return ferror(stdout) != 0;
+	if (!write_error && ferror(stdout))
+		write_error = errno ? errno : EIO;
+	return write_error != 0;
 }
 
 static void finish_output(void)
 {
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return;
-	if (errno == EPIPE)
+	if (fflush(stdout) != 0 && !write_error)
+		write_error = errno;
+	if (!output_failed() || write_error == EPIPE)
 		return;
 	die(EXIT_RUNTIME, "cannot write the output: %s: check the disk or the reader",
-	    strerror(errno));
+	    strerror(write_error));
 }
 
 static void print(const struct query *q, const char *source, const struct record_list *recs)

@@ -312,6 +312,40 @@ mask=0x4 filename=drivers/other/rapl.c"
 	expect_output "mask=0x6 function=t_function_with_a_deliberately_long_name_beyond_the_limit_of_63 filename=directory_with_a_deliberately_long_name/allocq_test_long_path.c"
 }
 
+@test "long names: the ioctl source agrees with the text source on every name filter" {
+	make_proc "$LONG"
+	while read -r args; do
+		# shellcheck disable=SC2086
+		run -0 allocq --source text --csv $args
+		local from_text=$output
+		# shellcheck disable=SC2086
+		run -0 --separate-stderr allocq_ioctl --csv $args
+		expect_stderr ""
+		expect_output "$from_text"
+	done <<-'EOF'
+		-f drivers/gpu/drm/amd/display/dc/dml2/dml21/src/dml2_core/dml2_core_dcn4_calcs.c
+		-f dml2_core_dcn4_calcs.c
+		-f allocq_test_long_path.c
+		-f allocq_test_subdirectory_with_a_deliberately_long_name/allocq_test_long_path.c
+		-f directory_with_a_deliberately_long_name/allocq_test_long_path.c
+		-f actions2.c
+		-f allocq_test_main.c -f actions2.c
+		-F allocq_test_function_with_a_deliberately_long_name_beyond_the_limit_of_63
+		-F t_function_with_a_deliberately_long_name_beyond_the_limit_of_63
+		-F dml2_core_calcs_calculate_the_watermarks_and_latencies_for_dcn_
+		-m allocq_test -F allocq_test_short
+		-m allocq_test --inaccurate
+		-m mlx5_core --inaccurate
+		-B
+	EOF
+	# a tail alone matches nothing, though the kernel matched it (GET_AT
+	# found a tag: GET_NEXT followed): its answer is checked again
+	: >"$FAKEIOCTL_LOG"
+	run -0 allocq_ioctl --csv -n -F t_function_with_a_deliberately_long_name_beyond_the_limit_of_63
+	expect_output ""
+	[[ $(log_count get_next) -gt 0 ]]
+}
+
 @test "a name of exactly 63 characters is not marked" {
 	make_proc "$LONG"
 	run -0 allocq_ioctl -F dml2_core_calcs_calculate_the_watermarks_and_latencies_for_dcn_ -o file,function --csv -n

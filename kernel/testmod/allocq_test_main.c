@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * allocq_test: allocations whose allocation tags are exactly known, for
+ * testing /proc/allocinfo and its ioctl interface.
+ *
+ * Every allocation site is marked with a comment
+ *	ALLOCQ: bytes=N calls=N [inaccurate]
+ * on its line (the line the tag records); the "expected" script next to this
+ * file turns the markers into the lines /proc/allocinfo shows while the
+ * module is loaded. Only page allocations are used, so that the byte counts
+ * do not depend on the slab configuration. Everything is freed on unload.
+ */
+#include <linux/alloc_tag.h>
+#include <linux/gfp.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+
+#include "allocq_test.h"
+
+#ifndef CONFIG_MEM_ALLOC_PROFILING
+#error "allocq_test needs CONFIG_MEM_ALLOC_PROFILING"
+#endif
+
+#define ALLOCQ_LARGE_ORDER		8	/* 1 MiB with 4 KiB pages */
+#define ALLOCQ_LOOP_PAGES		5
+#define ALLOCQ_INACCURATE_ORDER	1
+
+static struct page *allocq_test_large;
+static struct page *allocq_test_loop[ALLOCQ_LOOP_PAGES];
+static struct page *allocq_test_long_func;
+static struct page *allocq_test_long_path;
+static struct page *allocq_test_inaccurate;
+
+static noinline struct page *allocq_test_alloc_large(void)
+{
+	return alloc_pages(GFP_KERNEL, ALLOCQ_LARGE_ORDER); /* ALLOCQ: bytes=1048576 calls=1 */
+}
+
+static noinline int allocq_test_alloc_loop(void)
+{
+	int i;
+
+	for (i = 0; i < ALLOCQ_LOOP_PAGES; i++) {
+		allocq_test_loop[i] = alloc_pages(GFP_KERNEL, 0); /* ALLOCQ: bytes=20480 calls=5 */
+		if (!allocq_test_loop[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static noinline struct page *
+allocq_test_function_whose_name_is_longer_than_sixty_three_characters(void)
+{
+	return alloc_pages(GFP_KERNEL, 0); /* ALLOCQ: bytes=4096 calls=1 */
+}
+
+/*
+ * A tag of our own, flagged inaccurate, made current around the allocation
+ * the way alloc_hooks() does it.
+ */
+static noinline struct page *allocq_test_alloc_inaccurate(void)
+{
+	struct alloc_tag *old;
+	struct page *page;
+	DEFINE_ALLOC_TAG(allocq_test_inaccurate_tag); /* ALLOCQ: bytes=8192 calls=1 inaccurate */
+
+	alloc_tag_set_inaccurate(&allocq_test_inaccurate_tag);
+	old = alloc_tag_save(&allocq_test_inaccurate_tag);
+	page = alloc_pages_noprof(GFP_KERNEL, ALLOCQ_INACCURATE_ORDER);
+	alloc_tag_restore(&allocq_test_inaccurate_tag, old);
+	return page;
+}
+
+/*
+ * Never called: its allocation site shows with 0 bytes and 0 calls. It is
+ * global (declared in allocq_test.h) so that the compiler keeps it.
+ */
+noinline struct page *allocq_test_never_called(void)
+{
+	return alloc_pages(GFP_KERNEL, 0); /* ALLOCQ: bytes=0 calls=0 */
+}
+
+static void allocq_test_free_all(void)
+{
+	int i;
+
+	if (allocq_test_inaccurate)
+		__free_pages(allocq_test_inaccurate, ALLOCQ_INACCURATE_ORDER);
+	if (allocq_test_long_path)
+		__free_pages(allocq_test_long_path, 0);
+	if (allocq_test_long_func)
+		__free_pages(allocq_test_long_func, 0);
+	for (i = 0; i < ALLOCQ_LOOP_PAGES; i++) {
+		if (allocq_test_loop[i])
+			__free_pages(allocq_test_loop[i], 0);
+	}
+	if (allocq_test_large)
+		__free_pages(allocq_test_large, ALLOCQ_LARGE_ORDER);
+
+	allocq_test_inaccurate = NULL;
+	allocq_test_long_path = NULL;
+	allocq_test_long_func = NULL;
+	memset(allocq_test_loop, 0, sizeof(allocq_test_loop));
+	allocq_test_large = NULL;
+}
+
+static int __init allocq_test_init(void)
+{
+	allocq_test_large = allocq_test_alloc_large();
+	if (!allocq_test_large)
+		goto nomem;
+	if (allocq_test_alloc_loop())
+		goto nomem;
+	allocq_test_long_func =
+		allocq_test_function_whose_name_is_longer_than_sixty_three_characters();
+	if (!allocq_test_long_func)
+		goto nomem;
+	allocq_test_long_path = allocq_test_alloc_long_path();
+	if (!allocq_test_long_path)
+		goto nomem;
+	allocq_test_inaccurate = allocq_test_alloc_inaccurate();
+	if (!allocq_test_inaccurate)
+		goto nomem;
+	return 0;
+
+nomem:
+	allocq_test_free_all();
+	return -ENOMEM;
+}
+
+static void __exit allocq_test_exit(void)
+{
+	allocq_test_free_all();
+}
+
+module_init(allocq_test_init);
+module_exit(allocq_test_exit);
+
+MODULE_DESCRIPTION("Allocations with known allocation tags, for testing /proc/allocinfo");
+MODULE_LICENSE("GPL");

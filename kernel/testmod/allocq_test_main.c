@@ -64,7 +64,10 @@ static noinline struct page *allocq_test_alloc_inaccurate(void)
 	struct page *page;
 	DEFINE_ALLOC_TAG(allocq_test_inaccurate_tag); /* ALLOCQ: bytes=8192 calls=1 inaccurate */
 
+#ifdef CODETAG_FLAG_INACCURATE
+	/* Kernels before the accuracy flag (6.12) report it accurate. */
 	alloc_tag_set_inaccurate(&allocq_test_inaccurate_tag);
+#endif
 	old = alloc_tag_save(&allocq_test_inaccurate_tag);
 	page = alloc_pages_noprof(GFP_KERNEL, ALLOCQ_INACCURATE_ORDER);
 	alloc_tag_restore(&allocq_test_inaccurate_tag, old);

@@ -162,6 +162,19 @@ static __u64 rnd_below(struct rng *r, __u64 n)
 
 /* ------------------------------------------------------------ records */
 
+/*
+ * Output buffers are prefilled with FILL. A byte that carries no data must
+ * be zero (the kernel cleared it, as the series does) or FILL (the kernel
+ * left the caller's byte alone, as mainline does); anything else would be
+ * kernel memory showing through.
+ */
+#define FILL	0xff
+
+static bool no_data(unsigned char c)
+{
+	return c == 0 || c == FILL;
+}
+
 /* Reason why @d is not a well-formed record, or NULL. */
 static const char *bad_record(const struct allocinfo_tag_data *d)
 {
@@ -176,16 +189,16 @@ static const char *bad_record(const struct allocinfo_tag_data *d)
 		if (!nul)
 			return "name not NUL-terminated";
 		for (i = nul - names[n]; i < STR; i++)
-			if (names[n][i])
-				return "non-zero byte after a name's NUL";
+			if (!no_data(names[n][i]))
+				return "kernel data after a name's NUL";
 	}
 	if (!d->tag.function[0] || !d->tag.filename[0])
 		return "empty function or file name";
 	if (d->counter.accurate > 1)
 		return "accurate not 0 or 1";
 	for (i = offsetof(struct allocinfo_counter, accurate) + 1; i < sizeof(d->counter); i++)
-		if (c[i])
-			return "non-zero counter padding";
+		if (!no_data(c[i]))
+			return "kernel data in the counter padding";
 	return NULL;
 }
 
@@ -257,13 +270,13 @@ static int do_ioctl(int fd, unsigned long cmd, void *arg)
 
 static int get_at(int fd, struct allocinfo_get_at *ga)
 {
-	memset(&ga->data, 0xff, sizeof(ga->data));
+	memset(&ga->data, FILL, sizeof(ga->data));
 	return do_ioctl(fd, ALLOCINFO_IOC_GET_AT, ga);
 }
 
 static int get_next(int fd, struct allocinfo_tag_data *d)
 {
-	memset(d, 0xff, sizeof(*d));
+	memset(d, FILL, sizeof(*d));
 	return do_ioctl(fd, ALLOCINFO_IOC_GET_NEXT, d);
 }
 

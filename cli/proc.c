@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "errors.h"
 #include "proc.h"
@@ -50,12 +51,26 @@ bool proc_read_line(const char *rel, char *buf, size_t size)
 	return ok;
 }
 
+/*
+ * Off at run time: the counters are frozen, worth a warning. Off and the
+ * sysctl read-only: booted with sysctl.vm.mem_profiling=never, where some
+ * kernels (6.12) keep /proc/allocinfo with every counter at zero; that is
+ * no profile at all, so it is the same error as a missing file.
+ */
 void proc_warn_if_frozen(void)
 {
+	char *path = proc_path("sys/vm/mem_profiling");
 	char value[16];
+	struct stat st;
 
 	if (proc_read_line("sys/vm/mem_profiling", value, sizeof(value)) &&
-	    !strcmp(value, "0"))
+	    !strcmp(value, "0")) {
+		if (!stat(path, &st) && !(st.st_mode & 0222))
+			die(EX_NOINPUT, "memory allocation profiling was disabled at boot "
+			    "(vm.mem_profiling is 0 and read-only): boot without "
+			    "sysctl.vm.mem_profiling=never");
 		warn("memory allocation profiling is switched off (vm.mem_profiling=0): "
 		     "counters are frozen; enable it with sysctl vm.mem_profiling=1");
+	}
+	free(path);
 }

@@ -108,6 +108,21 @@ as_nobody() {
 	[[ $(jq -r .source <<<"$output") == ioctl ]]
 }
 
+@test "vm.mem_profiling=0 and read-only (booted with never): the error, status 66" {
+	make_proc "$V2" 0
+	chmod 0444 "$ALLOCQ_PROC/sys/vm/mem_profiling"
+	local args
+	for args in "" -J "--source text" "-f rapl.c"; do
+		# shellcheck disable=SC2086
+		run -66 --separate-stderr allocq $args
+		expect_stderr "allocq: memory allocation profiling was disabled at boot (vm.mem_profiling is 0 and read-only): boot without sysctl.vm.mem_profiling=never"
+		[[ -z $output ]]
+	done
+	# a saved file is not the live kernel
+	run -0 --separate-stderr allocq -i "$V2"
+	expect_stderr ""
+}
+
 @test "vm.mem_profiling=1 or missing: no warning" {
 	make_proc "$V2" 1
 	run -0 --separate-stderr allocq

@@ -24,6 +24,7 @@ LONG_FUNC=allocq_test_function_whose_name_is_longer_than_sixty_three_characters
 MSG_NOPERM="allocq: permission denied opening /proc/allocinfo (it is readable by root only): run allocq as root"
 MSG_NOIOCTL="allocq: this kernel has no /proc/allocinfo ioctl interface (it needs Linux 7.3+, or 7.2 with allocq's patches): use --source=text"
 MSG_NOINPUT="allocq: no /proc/allocinfo (memory allocation profiling not built in, or disabled at boot): use a kernel built with CONFIG_MEM_ALLOC_PROFILING=y, booted without sysctl.vm.mem_profiling=never"
+MSG_NEVER="allocq: memory allocation profiling was disabled at boot (vm.mem_profiling is 0 and read-only): boot without sysctl.vm.mem_profiling=never"
 MSG_FROZEN="allocq: warning: memory allocation profiling is switched off (vm.mem_profiling=0): counters are frozen; enable it with sysctl vm.mem_profiling=1"
 
 # The kernels that must have the ioctl: the patched 7.2 and stock 7.3.

@@ -337,8 +337,6 @@ int main(int argc, char **argv)
 	query_init(&q);
 	argp_parse(&argp, argc, argv, 0, NULL, &q);
 	source = pick_source(&q);
-	if (!q.input)
-		proc_warn_if_frozen();
 	source->read(&q, &recs);
 	record_list_sort(&recs, q.sort, q.reverse);
 	print(&q, source->name, &recs);

@@ -17,6 +17,8 @@ char *proc_path(const char *rel)
 	return xasprintf("%s/%s", root, rel);
 }
 
+static void check_profiling_state(void);
+
 int proc_open_allocinfo(void)
 {
 	char *path = proc_path("allocinfo");
@@ -24,6 +26,7 @@ int proc_open_allocinfo(void)
 
 	if (fd >= 0) {
 		free(path);
+		check_profiling_state();
 		return fd;
 	}
 	if (errno == ENOENT)
@@ -52,17 +55,24 @@ bool proc_read_line(const char *rel, char *buf, size_t size)
 }
 
 /*
- * Off at run time: the counters are frozen, worth a warning. Off and the
- * sysctl read-only: booted with sysctl.vm.mem_profiling=never, where some
- * kernels (6.12) keep /proc/allocinfo with every counter at zero; that is
- * no profile at all, so it is the same error as a missing file.
+ * Looked at once, after allocinfo opened (a missing file is the error to
+ * report, not the sysctl). Off at run time: the counters are frozen, worth
+ * a warning. Off and the sysctl read-only: booted with
+ * sysctl.vm.mem_profiling=never, where some kernels (6.12) keep
+ * /proc/allocinfo with every counter at zero; that is no profile at all,
+ * so it is the same error as a missing file.
  */
-void proc_warn_if_frozen(void)
+static void check_profiling_state(void)
 {
-	char *path = proc_path("sys/vm/mem_profiling");
+	static bool checked;
+	char *path;
 	char value[16];
 	struct stat st;
 
+	if (checked)
+		return;
+	checked = true;
+	path = proc_path("sys/vm/mem_profiling");
 	if (proc_read_line("sys/vm/mem_profiling", value, sizeof(value)) &&
 	    !strcmp(value, "0")) {
 		if (!stat(path, &st) && !(st.st_mode & 0222))

@@ -10,11 +10,12 @@
 
 /* "$ALLOCQ_PROC/@rel", malloc'd. */
 char *proc_path(const char *rel);
-/* Opens allocinfo read-only, or exits with the status that says why not. */
+/*
+ * Opens allocinfo read-only, or exits with the status that says why not;
+ * the first time, warns if profiling is switched off (counters frozen).
+ */
 int proc_open_allocinfo(void);
 /* Reads the first line of a /proc file, without its newline. */
 bool proc_read_line(const char *rel, char *buf, size_t size);
-/* Warns when profiling is switched off at run time (counters frozen). */
-void proc_warn_if_frozen(void);
 
 #endif

@@ -56,6 +56,15 @@ xfs_buf_alloc_pages"
 		expect_output ""
 		expect_stderr "allocq: no $missing (memory allocation profiling not built in, or disabled at boot): use a kernel built with CONFIG_MEM_ALLOC_PROFILING=y, booted without sysctl.vm.mem_profiling=never"
 	done
+	# 7.2 and 7.3 booted with never: no file, the sysctl 0 and writable;
+	# the missing file is the one message, no warning about the sysctl
+	mkdir -p "$ALLOCQ_PROC/sys/vm"
+	echo 0 >"$ALLOCQ_PROC/sys/vm/mem_profiling"
+	for source in auto ioctl text; do
+		run -66 --separate-stderr allocq --source "$source" -J
+		expect_output ""
+		expect_stderr "allocq: no $missing (memory allocation profiling not built in, or disabled at boot): use a kernel built with CONFIG_MEM_ALLOC_PROFILING=y, booted without sysctl.vm.mem_profiling=never"
+	done
 }
 
 @test "ALLOCQ_PROC defaults to /proc" {

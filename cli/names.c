@@ -75,6 +75,7 @@ static void name_list_free(struct name_list *list)
 	for (size_t i = 0; i < list->n; i++)
 		free(list->v[i]);
 	free(list->v);
+	*list = (struct name_list){ 0 };
 }
 
 void names_free(struct names *names)
@@ -103,18 +104,19 @@ static struct names *names_new(void)
 	return names;
 }
 
+static void clear_names(void *arg)
+{
+	struct names *names = arg;
+
+	name_list_free(&names->files);
+	name_list_free(&names->functions);
+}
+
 static struct names *names_from_text(void)
 {
 	struct names *names = names_new();
-	char *path = proc_path("allocinfo");
-	FILE *f = fdopen(proc_open_allocinfo(), "r");
 
-	if (!f)
-		die(EXIT_RUNTIME, "cannot read %s: %s: free some memory", path,
-		    strerror(errno));
-	text_parse(f, path, collect, names);
-	fclose(f);
-	free(path);
+	allocinfo_text_parse(collect, clear_names, names);
 	name_list_sort_unique(&names->files);
 	name_list_sort_unique(&names->functions);
 	return names;

@@ -7,6 +7,7 @@
 #define ALLOCQ_SOURCE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "query.h"
@@ -28,6 +29,13 @@ extern const struct source source_input;	/* source_input.c */
  */
 bool ioctl_available(void);
 
+/* The content id of the open allocinfo @fd; false (and errno) if none. */
+bool allocinfo_content_id(int fd, uint64_t *id);
+
+/* How often a read is tried again because modules came or went. */
+#define READ_ATTEMPTS 10
+_Noreturn void die_tags_changing(void);
+
 /*
  * The one parser of the allocinfo text format (versions 1.x and 2.x), used
  * by the text and input sources and by the name cache. Calls @fn for every
@@ -36,6 +44,15 @@ bool ioctl_available(void);
  */
 typedef void record_fn(const struct record *r, void *arg);
 void text_parse(FILE *f, const char *label, record_fn *fn, void *arg);
+
+/*
+ * text_parse of the live /proc/allocinfo. The file is read in pieces, so a
+ * module that comes or goes meanwhile could leave part of its tags in the
+ * result: where the kernel has the content id, the read is done again
+ * (after @restart undid what @fn did) until the id was the same before and
+ * after. Kernels without it (6.12) give one read, as it was.
+ */
+void allocinfo_text_parse(record_fn *fn, void (*restart)(void *arg), void *arg);
 
 /* A record_fn that appends the records that pass a filter. */
 struct filter_sink {

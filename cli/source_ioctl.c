@@ -20,8 +20,6 @@
 #include "proc.h"
 #include "source.h"
 
-#define ATTEMPTS 10
-
 /* The ABI this binary is built against must be the kernel's, to the byte. */
 #define ABI_OFFSET(type, field, off) \
 	_Static_assert(offsetof(struct type, field) == (off), #type "." #field)
@@ -76,24 +74,36 @@ static _Noreturn void die_ioctl(const char *what)
 	    what, strerror(errno));
 }
 
-static uint64_t content_id(void)
+_Noreturn void die_tags_changing(void)
+{
+	die(EX_TEMPFAIL, "the set of allocation tags kept changing while reading it "
+	    "(%d attempts; modules loading or unloading): try again", READ_ATTEMPTS);
+}
+
+bool allocinfo_content_id(int allocinfo, uint64_t *id)
 {
 	struct allocinfo_content_id cid;
 
-	if (ioctl(fd, ALLOCINFO_IOC_CONTENT_ID, &cid) < 0)
+	if (ioctl(allocinfo, ALLOCINFO_IOC_CONTENT_ID, &cid) < 0)
+		return false;
+	*id = cid.id;
+	return true;
+}
+
+static uint64_t content_id(void)
+{
+	uint64_t id;
+
+	if (!allocinfo_content_id(fd, &id))
 		die_ioctl("CONTENT_ID");
-	return cid.id;
+	return id;
 }
 
 bool ioctl_available(void)
 {
-	struct allocinfo_content_id cid;
-
 	fd = proc_open_allocinfo();
-	if (ioctl(fd, ALLOCINFO_IOC_CONTENT_ID, &cid) == 0) {
-		first_id = cid.id;
+	if (allocinfo_content_id(fd, &first_id))
 		return true;
-	}
 	if (errno != ENOTTY && errno != EINVAL)
 		die_ioctl("CONTENT_ID");
 	close(fd);
@@ -317,7 +327,7 @@ static void read_ioctl(const struct query *q, struct record_list *out)
 {
 	uint64_t id = first_id;
 
-	for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+	for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
 		uint64_t now;
 
 		read_once(&q->filter, id, out);
@@ -330,8 +340,7 @@ static void read_ioctl(const struct query *q, struct record_list *out)
 		record_list_clear(out);
 		id = now;
 	}
-	die(EX_TEMPFAIL, "the set of allocation tags kept changing while reading it "
-	    "(%d attempts; modules loading or unloading): try again", ATTEMPTS);
+	die_tags_changing();
 }
 
 const struct source source_ioctl = {

@@ -198,19 +198,56 @@ void add_if_matches(const struct record *r, void *arg)
 		record_list_add(sink->out, r);
 }
 
-static void read_text(const struct query *q, struct record_list *out)
+/*
+ * One read of the whole file: true if no module came or went meanwhile.
+ * A content id that cannot be read (no ioctl, or a broken one) only means
+ * that nothing can be checked: the text is what this source stands on.
+ */
+static bool parse_once(const char *path, record_fn *fn, void *arg)
 {
-	struct filter_sink sink = { &q->filter, out };
-	char *path = proc_path("allocinfo");
 	int fd = proc_open_allocinfo();
 	FILE *f = fdopen(fd, "r");
+	uint64_t before, after;
+	bool have_id = allocinfo_content_id(fd, &before);
 
 	if (!f)
 		die(EXIT_RUNTIME, "cannot read %s: %s: free some memory", path,
 		    strerror(errno));
-	text_parse(f, path, add_if_matches, &sink);
+	text_parse(f, path, fn, arg);
+	if (have_id && allocinfo_content_id(fd, &after) && after != before) {
+		fclose(f);
+		return false;
+	}
 	fclose(f);
-	free(path);
+	return true;
+}
+
+void allocinfo_text_parse(record_fn *fn, void (*restart)(void *arg), void *arg)
+{
+	char *path = proc_path("allocinfo");
+
+	for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+		if (parse_once(path, fn, arg)) {
+			free(path);
+			return;
+		}
+		restart(arg);
+	}
+	die_tags_changing();
+}
+
+static void clear_sink(void *arg)
+{
+	struct filter_sink *sink = arg;
+
+	record_list_clear(sink->out);
+}
+
+static void read_text(const struct query *q, struct record_list *out)
+{
+	struct filter_sink sink = { &q->filter, out };
+
+	allocinfo_text_parse(add_if_matches, clear_sink, &sink);
 }
 
 const struct source source_text = {

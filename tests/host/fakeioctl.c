@@ -11,6 +11,8 @@
  *   FAKEIOCTL_ID=N           the first content id (default 1)
  *   FAKEIOCTL_BUMP_EVERY=N   every Nth CONTENT_ID call first bumps the id,
  *                            as if a module had been loaded
+ *   FAKEIOCTL_BUMP_AT=N,M..  the CONTENT_ID calls numbered N, M... (from 1,
+ *                            counting those of every fd) first bump the id
  *   FAKEIOCTL_ERRNO=N        every allocinfo ioctl fails with errno N (22:
  *                            EINVAL, a kernel that rejects the command)
  *   FAKEIOCTL_LOG=FILE       append one line per open of an allocinfo file
@@ -221,12 +223,26 @@ static int get_next(struct fd_state *s, struct allocinfo_tag_data *d)
 	return 0;
 }
 
+/* Whether call number @n is in the comma-separated list @list. */
+static int in_list(const char *list, long n)
+{
+	char *end;
+
+	while (list && *list) {
+		if (strtol(list, &end, 10) == n)
+			return 1;
+		list = *end == ',' ? end + 1 : NULL;
+	}
+	return 0;
+}
+
 static int get_content_id(struct allocinfo_content_id *cid)
 {
 	const char *every = getenv("FAKEIOCTL_BUMP_EVERY");
 
 	content_reads++;
-	if (every && atol(every) > 0 && content_reads % atol(every) == 0)
+	if ((every && atol(every) > 0 && content_reads % atol(every) == 0) ||
+	    in_list(getenv("FAKEIOCTL_BUMP_AT"), content_reads))
 		content_id++;
 	cid->id = content_id;
 	logf_("content_id %llu\n", content_id);

@@ -24,11 +24,31 @@ get_ats() {
 	[[ $(jq -r .source <<<"$output") == ioctl ]]
 }
 
-@test "--source text does not touch the ioctl" {
+@test "--source text reads the file, with the content id before and after" {
 	make_proc "$V2"
 	run -0 allocq_ioctl --source text -J
 	[[ $(jq -r .source <<<"$output") == text ]]
-	[[ $(log_count content_id) == 0 && $(log_count get_) == 0 ]]
+	[[ $(log_count content_id) == 2 && $(log_count get_) == 0 ]]
+}
+
+@test "--source text: the content id changed during the read: read again" {
+	make_proc "$V2"
+	run -0 allocq --source text --csv -f rapl.c
+	local once=$output
+	FAKEIOCTL_BUMP_AT=2 run -0 --separate-stderr allocq_ioctl --source text --csv -f rapl.c
+	expect_stderr ""
+	expect_output "$once"
+	run -0 grep '^content_id' "$FAKEIOCTL_LOG"
+	expect_output $'content_id 1\ncontent_id 2\ncontent_id 2\ncontent_id 2'
+	[[ $(log_count open) == 2 ]]
+}
+
+@test "--source text: the content id kept changing: exit 75 after 10 attempts" {
+	make_proc "$V2"
+	FAKEIOCTL_BUMP_EVERY=2 run -75 --separate-stderr allocq_ioctl --source text -f rapl.c
+	expect_output ""
+	expect_stderr "allocq: the set of allocation tags kept changing while reading it (10 attempts; modules loading or unloading): try again"
+	[[ $(log_count content_id) == 20 && $(log_count open) == 10 ]]
 }
 
 @test "the ioctl source gives the same records as the text source, for every filter" {
@@ -155,7 +175,8 @@ mask=0x5 modname=xfs filename=drivers/powercap/rapl.c"
 	expect_stderr ""
 	expect_output "bytes,calls,file,line,module,function,accurate"
 	[[ $(log_count get_) == 0 ]]
-	[[ $(log_count content_id) == 2 ]]
+	# the probe, before and after the text read of the names, the check
+	[[ $(log_count content_id) == 4 ]]
 }
 
 @test "no match: ENOENT on GET_AT, exit 0" {
@@ -168,12 +189,13 @@ mask=0x5 modname=xfs filename=drivers/powercap/rapl.c"
 
 @test "the content id changed during the read: read again" {
 	make_proc "$V2"
-	# the 2nd CONTENT_ID (after the first read) sees a new id, the 3rd the same
-	FAKEIOCTL_BUMP_EVERY=2 run -0 --separate-stderr allocq_ioctl --csv -n -f rapl.c
+	# CONTENT_ID: the probe, around the names' text read, after the
+	# queries (a new id), then around the names' read and after again
+	FAKEIOCTL_BUMP_AT=4 run -0 --separate-stderr allocq_ioctl --csv -n -f rapl.c
 	expect_stderr ""
 	expect_lines 3
 	run -0 grep '^content_id' "$FAKEIOCTL_LOG"
-	expect_output $'content_id 1\ncontent_id 2\ncontent_id 2'
+	expect_output $'content_id 1\ncontent_id 1\ncontent_id 1\ncontent_id 2\ncontent_id 2\ncontent_id 2\ncontent_id 2'
 	[[ $(log_count get_at) == 4 ]]	# two paths, two attempts
 }
 
@@ -223,7 +245,7 @@ mask=0x5 modname=xfs filename=drivers/powercap/rapl.c"
 	# between the first CONTENT_ID and the queries: the retry resolves again
 	sed -i 's|drivers/powercap/rapl.c|drivers/other/rapl.c|' "$ALLOCQ_PROC/allocinfo"
 	: >"$FAKEIOCTL_LOG"
-	FAKEIOCTL_BUMP_EVERY=2 run -0 allocq_ioctl -f rapl.c -n -o file
+	FAKEIOCTL_BUMP_AT=2 run -0 allocq_ioctl -f rapl.c -n -o file
 	expect_output $'arch/x86/events/rapl.c\narch/x86/events/rapl.c\ndrivers/other/rapl.c'
 	run -0 get_ats
 	expect_output "mask=0x4 filename=arch/x86/events/rapl.c
@@ -400,4 +422,8 @@ mm/one.c,..._function_name_long_enough_to_be_cut_by_the_kernel_to_63_chars_"
 	FAKEIOCTL_ERRNO=5 run -1 --separate-stderr allocq_ioctl
 	expect_output ""
 	expect_stderr "allocq: ioctl CONTENT_ID on /proc/allocinfo failed: Input/output error: try --source text"
+	# which works: it reads the file once, without the content id
+	FAKEIOCTL_ERRNO=5 run -0 --separate-stderr allocq_ioctl --source text --csv -n
+	expect_stderr ""
+	expect_lines 16
 }

@@ -3,6 +3,11 @@
 # a loop while allocq queries it. Every answer must be complete: the
 # module's 6 records or none of them, never some; allocq never fails but
 # with the documented 75 ("kept changing", counted: fine if rare).
+#
+# Where the kernel has the ioctl, both sources are queried and both hold
+# to that (the text source checks the content id around its read). Kernels
+# without it (6.12) have nothing to check a text read against: there a mix
+# is the documented limit (see allocq(1), SOURCES), reported, not failed.
 
 load helpers
 
@@ -73,10 +78,10 @@ classify() {
 		"-m $MODNAME"
 		"-f allocq_test_main.c -f allocq_test_long_path.c"
 	)
-	# Not yet "--source=text": /proc/allocinfo is read in several read()
-	# calls, so a module can come or go in between and the text source
-	# sees part of its tags (seen here, 1 query in 15). Bracketing the read
-	# with CONTENT_ID where the kernel has it is the fix still to make.
+	kernel_has_ioctl && queries+=(
+		"--source=text -m $MODNAME"
+		"--source=text -f allocq_test_main.c -f allocq_test_long_path.c"
+	)
 	local i=0 rc
 	while kill -0 "$churn_pid" 2>/dev/null; do
 		rc=0
@@ -126,7 +131,12 @@ classify() {
 	done <"$T/kinds"
 	diag "$(<"$T/cycles") load/unload cycles, $i queries: $all complete, $none none," \
 		"$transient mid-init/exit, $mix mixed, $kept exit 75, $failed failed"
-	((mix == 0 && failed == 0))
+	((failed == 0))
+	if ! kernel_has_ioctl && ((mix)); then
+		diag "no content id on this kernel: $mix text reads overlapped a load or unload (documented)"
+	else
+		((mix == 0))
+	fi
 	# the loop really raced: both states seen
 	((all > 0 && none > 0)) || fail_with "no race: $all complete and $none empty answers"
 }

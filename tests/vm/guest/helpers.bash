@@ -1,4 +1,5 @@
 # Shared by the guest suites (tests/vm/guest, tests/vm/never): load helpers
+# shellcheck disable=SC2034 # (the constants below are for the suites)
 #
 # They run as root inside a kernel booted by kernel/vm (tests/vm/run), with
 # the environment it sets: ALLOCQ (the binary), ALLOCQ_TEST_MODULE (the
@@ -17,7 +18,6 @@ bats_require_minimum_version 1.5.0
 : "${ALLOCQ_TEST_MODULE:?set ALLOCQ_TEST_MODULE to allocq_test.ko for this kernel}"
 : "${ALLOCQ_TESTMOD_SRC:?set ALLOCQ_TESTMOD_SRC to kernel/testmod}"
 
-# shellcheck disable=SC2034 # used by the suites
 MODNAME=allocq_test
 LONG_PATH=allocq_test_subdirectory_with_a_deliberately_long_name/allocq_test_long_path.c
 LONG_FUNC=allocq_test_function_whose_name_is_longer_than_sixty_three_characters
@@ -255,7 +255,7 @@ function key() {
 # filter_vars ARGS...: the awk -v options (in FILTER_VARS) of the filter
 # flags ARGS; min and max keep their loosest value
 filter_vars() {
-	local files= funcs= mods= lines= builtin=0 min= max= acc= b
+	local files='' funcs='' mods='' lines='' builtin=0 min='' max='' acc='' b
 	while (($#)); do
 		if [[ $1 == --*=* ]]; then
 			set -- "${1%%=*}" "${1#*=}" "${@:2}"
@@ -359,11 +359,23 @@ run_allocq() {
 	fail_with "allocq $* exited $rc, stderr:" "$(<"$T/$name.err")"
 }
 
+# sources: the sources a case runs allocq with: the default one and
+# --source=text, or only the default where that is the text file already
+sources() {
+	SOURCES=(default)
+	[[ $(auto_source) == text ]] || SOURCES+=(text)
+}
+
+# source_opt SOURCE: the option that selects SOURCE (none for the default)
+source_opt() {
+	[[ $1 == default ]] || echo "--source=$1"
+}
+
 # check_filter [--empty] ARGS...: allocq --csv ARGS, from the default
-# source and from --source=text, gives the records the same filter gives
-# with awk over /proc/allocinfo (base_snapshot). The expected set must not
-# be empty (--empty: must be). (sources.bats checks which source the
-# default is.)
+# source and from --source=text (see sources), gives the records the same
+# filter gives with awk over /proc/allocinfo (base_snapshot). The expected
+# set must not be empty (--empty: must be). (sources.bats checks which
+# source the default is.)
 #
 # Size filters over built-in code look at counters that move, some of them
 # because of the reading itself (reading /proc/allocinfo as text allocates
@@ -371,7 +383,8 @@ run_allocq() {
 # page cache): their records are compared with the unfiltered records of
 # the same source read just before and just after, whose names the other
 # cases compare with /proc/allocinfo, and a record near a bound may be in
-# or out (see compare).
+# or out (see compare). The other cases run the sources side by side (the
+# guest has two CPUs).
 check_filter() {
 	local empty=0 moving=0 static=0 a
 	[[ $1 == --empty ]] && { empty=1; shift; }
@@ -386,21 +399,43 @@ check_filter() {
 	((static == 1)) && moving=0
 	((moving)) || base_snapshot || return
 
-	local src opt before after
-	for src in default text; do
-		opt=()
-		[[ $src == text ]] && opt=(--source=text)
+	local src opt pids=() pid rc=0 before after
+	sources
+	if ((moving)); then
+		# one after the other: a reader moves the counters of another
+		for src in "${SOURCES[@]}"; do
+			opt=$(source_opt "$src")
+			# shellcheck disable=SC2086
+			run_allocq "$src-before" --csv $opt || return
+			# shellcheck disable=SC2086
+			run_allocq "$src" --csv $opt "$@" || return
+			# shellcheck disable=SC2086
+			run_allocq "$src-after" --csv $opt || return
+		done
+	else
+		for src in "${SOURCES[@]}"; do
+			# shellcheck disable=SC2046
+			run_allocq "$src" --csv $(source_opt "$src") "$@" &
+			pids+=($!)
+		done
+		for pid in "${pids[@]}"; do
+			wait "$pid" || rc=1
+		done
+		((rc == 0)) || return
+	fi
+	pids=()
+	for src in "${SOURCES[@]}"; do
 		before=$BATS_FILE_TMPDIR/base.tsv after=$before
-		if ((moving)); then
-			run_allocq all-before --csv "${opt[@]}" || return
-			run_allocq "$src" --csv "${opt[@]}" "$@" || return
-			run_allocq all-after --csv "${opt[@]}" || return
-			before=$T/all-before.out after=$T/all-after.out
-		else
-			run_allocq "$src" --csv "${opt[@]}" "$@" || return
-		fi
-		compare "$empty" "$moving" "$before" "$after" "$T/$src.out" "$@" >"$T/compare" ||
-			fail_with "allocq --csv $* (${src} source) differs from the expected records:" \
-				"$(<"$T/compare")" || return
+		((moving)) && before=$T/$src-before.out after=$T/$src-after.out
+		{
+			compare "$empty" "$moving" "$before" "$after" "$T/$src.out" "$@" >"$T/$src.compare" ||
+				fail_with "allocq --csv $* (${src} source) differs from the expected records:" \
+					"$(<"$T/$src.compare")"
+		} &
+		pids+=($!)
 	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" || rc=1
+	done
+	return $rc
 }

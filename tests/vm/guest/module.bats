@@ -18,19 +18,17 @@ teardown_file() {
 }
 
 # exact [AWK-CONDITION] -- ARGS...: allocq --csv ARGS, from the default
-# source and from --source=text, gives exactly the expected records for
+# source and from --source=text (see sources), gives exactly the expected records for
 # which AWK-CONDITION on R[] holds (see same; default: all of them), and
 # nothing else
 exact() {
 	local cond=1 src
 	[[ $1 == -- ]] || { cond=$1; shift; }
 	shift
-	for src in default text; do
-		if [[ $src == default ]]; then
-			run_allocq "$src" --csv "$@" || return
-		else
-			run_allocq "$src" --csv --source=text "$@" || return
-		fi
+	sources
+	for src in "${SOURCES[@]}"; do
+		# shellcheck disable=SC2046
+		run_allocq "$src" --csv $(source_opt "$src") "$@" || return
 		same "$EXPECTED" "$T/$src.out" "$cond" ||
 			fail_with "(allocq --csv $*, $src source)" || return
 	done

@@ -12,7 +12,8 @@
 char *proc_path(const char *rel);
 /*
  * Opens allocinfo read-only, or exits with the status that says why not;
- * the first time, warns if profiling is switched off (counters frozen).
+ * the first time, also warns if profiling is switched off (counters
+ * frozen), or exits 66 if it was disabled at boot.
  */
 int proc_open_allocinfo(void);
 /* Reads the first line of a /proc file, without its newline. */

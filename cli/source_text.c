@@ -208,18 +208,16 @@ static bool parse_once(const char *path, record_fn *fn, void *arg)
 	int fd = proc_open_allocinfo();
 	FILE *f = fdopen(fd, "r");
 	uint64_t before, after;
-	bool have_id = allocinfo_content_id(fd, &before);
+	bool have_id, same;
 
 	if (!f)
 		die(EXIT_RUNTIME, "cannot read %s: %s: free some memory", path,
 		    strerror(errno));
+	have_id = allocinfo_content_id(fd, &before);
 	text_parse(f, path, fn, arg);
-	if (have_id && allocinfo_content_id(fd, &after) && after != before) {
-		fclose(f);
-		return false;
-	}
+	same = !have_id || !allocinfo_content_id(fd, &after) || after == before;
 	fclose(f);
-	return true;
+	return same;
 }
 
 void allocinfo_text_parse(record_fn *fn, void (*restart)(void *arg), void *arg)

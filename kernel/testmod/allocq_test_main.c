@@ -9,10 +9,20 @@
  * file turns the markers into the lines /proc/allocinfo shows while the
  * module is loaded. Only page allocations are used, so that the byte counts
  * do not depend on the slab configuration. Everything is freed on unload.
+ *
+ * Two parameters drive it from tests:
+ *	pages=N		(also written at run time to
+ *			/sys/module/allocq_test/parameters/pages) holds N
+ *			order-0 pages allocated at one site, allocating or
+ *			freeing the difference, so that a test knows exactly
+ *			how much that site grew or shrank; 0 at load
+ *	fail_init=1	makes loading fail, after the tags were added
  */
 #include <linux/alloc_tag.h>
 #include <linux/gfp.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/sched.h>
 
 #include "allocq_test.h"
@@ -24,12 +34,19 @@
 #define ALLOCQ_LARGE_ORDER		8	/* 1 MiB with 4 KiB pages */
 #define ALLOCQ_LOOP_PAGES		5
 #define ALLOCQ_INACCURATE_ORDER	1
+#define ALLOCQ_MAX_PAGES		1024	/* held on demand: 4 MiB */
 
 static struct page *allocq_test_large;
 static struct page *allocq_test_loop[ALLOCQ_LOOP_PAGES];
 static struct page *allocq_test_long_func;
 static struct page *allocq_test_long_path;
 static struct page *allocq_test_inaccurate;
+static struct page *allocq_test_held[ALLOCQ_MAX_PAGES];
+static unsigned int allocq_test_nheld;
+static DEFINE_MUTEX(allocq_test_held_lock);
+static bool fail_init;
+module_param(fail_init, bool, 0444);
+MODULE_PARM_DESC(fail_init, "fail to load (after the tags were added)");
 
 static noinline struct page *allocq_test_alloc_large(void)
 {
@@ -74,6 +91,54 @@ static noinline struct page *allocq_test_alloc_inaccurate(void)
 	return page;
 }
 
+static noinline struct page *allocq_test_alloc_on_demand(void)
+{
+	return alloc_pages(GFP_KERNEL, 0); /* ALLOCQ: bytes=0 calls=0 */
+}
+
+/* Hold @n pages allocated by allocq_test_alloc_on_demand(). */
+static int allocq_test_hold(unsigned int n)
+{
+	int ret = 0;
+
+	if (n > ALLOCQ_MAX_PAGES)
+		return -EINVAL;
+	mutex_lock(&allocq_test_held_lock);
+	while (allocq_test_nheld > n)
+		__free_pages(allocq_test_held[--allocq_test_nheld], 0);
+	while (allocq_test_nheld < n) {
+		struct page *page = allocq_test_alloc_on_demand();
+
+		if (!page) {
+			ret = -ENOMEM;
+			break;
+		}
+		allocq_test_held[allocq_test_nheld++] = page;
+	}
+	mutex_unlock(&allocq_test_held_lock);
+	return ret;
+}
+
+static int allocq_test_set_pages(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int ret = kstrtouint(val, 0, &n);
+
+	return ret ? ret : allocq_test_hold(n);
+}
+
+static int allocq_test_get_pages(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(allocq_test_nheld));
+}
+
+static const struct kernel_param_ops allocq_test_pages_ops = {
+	.set = allocq_test_set_pages,
+	.get = allocq_test_get_pages,
+};
+module_param_cb(pages, &allocq_test_pages_ops, NULL, 0644);
+MODULE_PARM_DESC(pages, "order-0 pages held, allocated at one site");
+
 /*
  * Never called: its allocation site shows with 0 bytes and 0 calls. It is
  * global (declared in allocq_test.h) so that the compiler keeps it.
@@ -87,6 +152,7 @@ static void allocq_test_free_all(void)
 {
 	int i;
 
+	allocq_test_hold(0);
 	if (allocq_test_inaccurate)
 		__free_pages(allocq_test_inaccurate, ALLOCQ_INACCURATE_ORDER);
 	if (allocq_test_long_path)
@@ -109,6 +175,10 @@ static void allocq_test_free_all(void)
 
 static int __init allocq_test_init(void)
 {
+	if (fail_init) {
+		allocq_test_hold(0);	/* pages=N may have come first */
+		return -EINVAL;
+	}
 	allocq_test_large = allocq_test_alloc_large();
 	if (!allocq_test_large)
 		goto nomem;

@@ -5,18 +5,36 @@
 #include <string.h>
 
 #include "errors.h"
+#include "escape.h"
 
+/* Messages quote names from files and arguments: never their control bytes. */
 static void vsay(const char *prefix, const char *fmt, va_list ap)
 {
+	char *msg;
+
 	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fputs("out of memory\n", stderr);
+		return;
+	}
+	escape_put(msg, stderr);
 	fputc('\n', stderr);
+	free(msg);
+}
+
+static void (*cleanup)(void);
+
+void die_cleanup(void (*fn)(void))
+{
+	cleanup = fn;
 }
 
 void die(int status, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (cleanup)
+		cleanup();	/* e.g. give the terminal back before saying why */
 	va_start(ap, fmt);
 	vsay("allocq: ", fmt, ap);
 	va_end(ap);
@@ -52,6 +70,11 @@ void *xrealloc(void *ptr, size_t size)
 void *xreallocarray(void *ptr, size_t nmemb, size_t size)
 {
 	return check(reallocarray(ptr, nmemb ? nmemb : 1, size ? size : 1));
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	return check(calloc(nmemb ? nmemb : 1, size ? size : 1));
 }
 
 char *xstrdup(const char *s)

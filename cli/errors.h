@@ -17,12 +17,16 @@
 _Noreturn void die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Runs @fn (once set) before die() prints its message. */
+void die_cleanup(void (*fn)(void));
+
 /* Prints "allocq: warning: " + the formatted message; does not exit. */
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void *xmalloc(size_t size);
 void *xrealloc(void *ptr, size_t size);
 void *xreallocarray(void *ptr, size_t nmemb, size_t size);
+void *xcalloc(size_t nmemb, size_t size);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,102 +1,85 @@
 /*
- * Cache file ($ALLOCQ_CACHE_DIR or ${XDG_CACHE_HOME:-$HOME/.cache}/allocq,
- * names-BOOTID-CONTENTID), written atomically (temp file + rename):
+ * The cache: one file per tag set, names-BOOTID-CONTENTID, in
+ * $ALLOCQ_CACHE_DIR or ${XDG_CACHE_HOME:-$HOME/.cache}/allocq:
  *
- *   allocq-names 1
+ *   allocq-names 2
  *   boot BOOTID
  *   content CONTENTID
  *   file arch/x86/events/rapl.c
- *   func some_function_name_of_at_least_63_characters...
+ *   func init_rapl_pmus
+ *   module xfs
+ *   long LINE MODULE|- FILE FUNCTION
  *   end
  *
- * Anything unexpected (unreadable, truncated, other key) means "collect the
- * names again": the cache can make allocq faster, never wrong.
+ * The names are those of a root-only file, and the file name is easy to
+ * guess, so a cache is only trusted in a directory that is no symbolic link,
+ * is owned by the user running allocq and writable by nobody else, and only
+ * from a regular file of that user with mode 0600. It is written to a new
+ * file, synced, then renamed into place. Anything unexpected in it (a
+ * truncated file, a name no kernel prints, a cached name the kernel does
+ * not have) means "collect the names again": the cache can make allocq
+ * faster, never wrong.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "allocinfo.h"
 #include "errors.h"
+#include "match.h"
 #include "names.h"
-#include "proc.h"
-#include "source.h"
 
-#define CACHE_MAGIC "allocq-names 1"
+#define CACHE_MAGIC "allocq-names 2"
 
-struct name_list {
-	char **v;
+/* Interned names, sorted and distinct once finished. */
+struct name_set {
+	const char **v;
 	size_t n, cap;
 };
 
 struct names {
-	struct name_list files;		/* every distinct file name */
-	struct name_list functions;	/* distinct names of NAME_TAIL+ chars */
+	struct name_set set[NAME_KINDS];
+	struct record_list long_tags;	/* tags with a name of NAME_TAIL+ chars */
+	bool cached;
 };
 
-static void name_list_add(struct name_list *list, const char *s)
+static void set_add(struct name_set *s, const char *name)
 {
-	if (list->n && !strcmp(list->v[list->n - 1], s))
+	if (s->n && s->v[s->n - 1] == name)
 		return;		/* cheap: a file's tags are mostly adjacent */
-	if (list->n == list->cap) {
-		list->cap = list->cap ? 2 * list->cap : 64;
-		list->v = xreallocarray(list->v, list->cap, sizeof(*list->v));
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
 	}
-	list->v[list->n++] = xstrdup(s);
+	s->v[s->n++] = name;
 }
 
 static int cmp_names(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void name_list_sort_unique(struct name_list *list)
+static void set_finish(struct name_set *s)
 {
 	size_t kept = 0;
 
-	if (list->n)
-		qsort(list->v, list->n, sizeof(*list->v), cmp_names);
-	for (size_t i = 0; i < list->n; i++) {
-		if (kept && !strcmp(list->v[kept - 1], list->v[i]))
-			free(list->v[i]);
-		else
-			list->v[kept++] = list->v[i];
-	}
-	list->n = kept;
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), cmp_names);
+	for (size_t i = 0; i < s->n; i++)
+		if (!kept || s->v[kept - 1] != s->v[i])
+			s->v[kept++] = s->v[i];
+	s->n = kept;
 }
 
-static void name_list_free(struct name_list *list)
-{
-	for (size_t i = 0; i < list->n; i++)
-		free(list->v[i]);
-	free(list->v);
-	*list = (struct name_list){ 0 };
-}
-
-void names_free(struct names *names)
-{
-	if (!names)
-		return;
-	name_list_free(&names->files);
-	name_list_free(&names->functions);
-	free(names);
-}
-
-static void collect(const struct record *r, void *arg)
-{
-	struct names *names = arg;
-
-	name_list_add(&names->files, r->file);
-	if (strlen(r->function) >= NAME_TAIL)
-		name_list_add(&names->functions, r->function);
-}
-
-static struct names *names_new(void)
+struct names *names_new(void)
 {
 	struct names *names = xmalloc(sizeof(*names));
 
@@ -104,21 +87,62 @@ static struct names *names_new(void)
 	return names;
 }
 
-static void clear_names(void *arg)
+static bool is_long(const struct record *r)
+{
+	return strlen(r->file) >= NAME_TAIL || strlen(r->function) >= NAME_TAIL;
+}
+
+void names_add(struct names *names, const struct record *r)
+{
+	set_add(&names->set[NAME_FILE], intern(r->file));
+	set_add(&names->set[NAME_FUNCTION], intern(r->function));
+	if (r->module)
+		set_add(&names->set[NAME_MODULE], intern(r->module));
+	if (is_long(r))
+		record_list_add(&names->long_tags, r);
+}
+
+void names_finish(struct names *names)
+{
+	for (int k = 0; k < NAME_KINDS; k++)
+		set_finish(&names->set[k]);
+}
+
+static void names_clear(void *arg)
 {
 	struct names *names = arg;
 
-	name_list_free(&names->files);
-	name_list_free(&names->functions);
+	for (int k = 0; k < NAME_KINDS; k++)
+		names->set[k].n = 0;
+	record_list_clear(&names->long_tags);
 }
 
-static struct names *names_from_text(void)
+void names_free(struct names *names)
+{
+	if (!names)
+		return;
+	for (int k = 0; k < NAME_KINDS; k++)
+		free(names->set[k].v);
+	record_list_free(&names->long_tags);
+	free(names);
+}
+
+bool names_cached(const struct names *names)
+{
+	return names->cached;
+}
+
+static void collect(const struct record *r, void *arg)
+{
+	names_add(arg, r);
+}
+
+static struct names *names_from_text(uint64_t *id)
 {
 	struct names *names = names_new();
 
-	allocinfo_text_parse(collect, clear_names, names);
-	name_list_sort_unique(&names->files);
-	name_list_sort_unique(&names->functions);
+	*id = allocinfo_read_text(collect, names_clear, names);
+	names_finish(names);
 	return names;
 }
 
@@ -129,7 +153,7 @@ static bool read_boot_id(char *buf, size_t size)
 	       !buf[strspn(buf, "0123456789abcdefABCDEF-")];
 }
 
-static char *cache_dir(void)
+static char *cache_dir_path(void)
 {
 	const char *dir = getenv("ALLOCQ_CACHE_DIR");
 	const char *xdg = getenv("XDG_CACHE_HOME");
@@ -145,75 +169,151 @@ static char *cache_dir(void)
 }
 
 /* mkdir -p, private: the names are those of a root-only file. */
-static bool make_dirs(char *path)
+static void make_dirs(char *path)
 {
 	for (char *p = path + 1; *p; p++) {
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-			*p = '/';
-			return false;
-		}
+		mkdir(path, 0700);
 		*p = '/';
 	}
-	return mkdir(path, 0700) == 0 || errno == EEXIST;
+	mkdir(path, 0700);
 }
 
-static bool load_entry(struct names *names, const char *line)
+/*
+ * The cache directory, opened, if it is safe to trust: not a symbolic link,
+ * owned by this user, writable by nobody else. Else -1, and a warning when
+ * it is a link or someone else's: the cache is skipped, never followed.
+ */
+static int cache_dir_open(void)
 {
-	if (!strncmp(line, "file ", 5) && line[5])
-		name_list_add(&names->files, line + 5);
-	else if (!strncmp(line, "func ", 5) && line[5])
-		name_list_add(&names->functions, line + 5);
+	char *path = cache_dir_path();
+	struct stat st;
+	int fd = -1;
+
+	if (!path)
+		return -1;
+	make_dirs(path);
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		warn("not using the name cache %s: it is a symbolic link: remove it, or set "
+		     "ALLOCQ_CACHE_DIR", path);
 	else
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022))) {
+		warn("not using the name cache %s: it is not owned by this user, or others "
+		     "can write to it: remove it, or set ALLOCQ_CACHE_DIR", path);
+		close(fd);
+		fd = -1;
+	}
+	free(path);
+	return fd;
+}
+
+/* A name as the kernel prints it: no blanks, no control characters. */
+static bool plausible(const char *s)
+{
+	if (!*s)
 		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return false;
 	return true;
 }
 
-/* Reads one cache file; NULL unless it is complete and for this key. */
-static struct names *cache_load(const char *path, const char *boot, uint64_t id)
+static bool load_long(struct names *names, char *line)
+{
+	char *save = NULL, *num = strtok_r(line, " ", &save);
+	char *module = strtok_r(NULL, " ", &save);
+	char *file = strtok_r(NULL, " ", &save);
+	char *function = strtok_r(NULL, " ", &save);
+	struct record r = { .accurate = true };
+
+	if (!function || strtok_r(NULL, " ", &save) || !parse_u64(num, &r.line) ||
+	    !plausible(module) || !plausible(file) || !plausible(function))
+		return false;
+	r.module = strcmp(module, "-") ? module : NULL;
+	r.file = file;
+	r.function = function;
+	if (!is_long(&r))
+		return false;
+	record_list_add(&names->long_tags, &r);
+	return true;
+}
+
+static bool load_entry(struct names *names, char *line)
+{
+	static const char *const keys[NAME_KINDS] = {
+		[NAME_FILE] = "file ", [NAME_FUNCTION] = "func ", [NAME_MODULE] = "module ",
+	};
+
+	if (!strncmp(line, "long ", 5))
+		return load_long(names, line + 5);
+	for (int k = 0; k < NAME_KINDS; k++) {
+		size_t len = strlen(keys[k]);
+
+		if (!strncmp(line, keys[k], len) && plausible(line + len)) {
+			set_add(&names->set[k], intern(line + len));
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Reads one cache file: NULL unless it is complete, sane and for this key. */
+static struct names *cache_read(FILE *f, const char *boot, uint64_t id)
 {
 	struct names *names = names_new();
-	FILE *f = fopen(path, "re");
 	char *want = xasprintf(CACHE_MAGIC "\nboot %s\ncontent %" PRIu64 "\n", boot, id);
-	char *line = NULL;
-	size_t size = 0, header = 0;
-	bool ended = false;
+	char *line = xmalloc(PARSE_LINE_MAX + 1);
+	size_t len, header = 0, want_len = strlen(want);
+	bool ended = false, ok = true;
 
-	while (f && !ended && getline(&line, &size, f) > 0) {
-		size_t len = strlen(line);
-
-		if (line[len - 1] != '\n')
-			break;
-		if (header < strlen(want)) {
-			if (strncmp(want + header, line, len))
-				break;
-			header += len;
+	while (ok && !ended && read_line(f, line, &len) == LINE_OK) {
+		if (header < want_len) {
+			ok = len < want_len - header && !strncmp(want + header, line, len) &&
+			     want[header + len] == '\n';
+			header += len + 1;
 			continue;
 		}
-		line[len - 1] = '\0';
 		ended = !strcmp(line, "end");
-		if (!ended && !load_entry(names, line))
-			break;
+		ok = ended || load_entry(names, line);
 	}
-	if (f)
-		fclose(f);
 	free(line);
 	free(want);
-	if (!ended) {
+	if (!ended || !ok) {
 		names_free(names);
 		return NULL;
 	}
-	name_list_sort_unique(&names->files);
-	name_list_sort_unique(&names->functions);
+	names_finish(names);
+	names->cached = true;
 	return names;
 }
 
-static bool write_entries(FILE *f, const char *tag, const struct name_list *list)
+/* Only a regular file of this user that nobody else can read or write. */
+static struct names *cache_load(int dir, const char *file, const char *boot, uint64_t id)
 {
-	for (size_t i = 0; i < list->n; i++)
-		if (fprintf(f, "%s %s\n", tag, list->v[i]) < 0)
+	int fd = openat(dir, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct names *names = NULL;
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 07777) != 0600 || !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return NULL;
+	}
+	names = cache_read(f, boot, id);
+	fclose(f);
+	return names;
+}
+
+static bool write_set(FILE *f, const char *key, const struct name_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (fprintf(f, "%s %s\n", key, s->v[i]) < 0)
 			return false;
 	return true;
 }
@@ -221,99 +321,315 @@ static bool write_entries(FILE *f, const char *tag, const struct name_list *list
 static bool write_cache(FILE *f, const struct names *names, const char *boot,
 			uint64_t id)
 {
-	return fprintf(f, CACHE_MAGIC "\nboot %s\ncontent %" PRIu64 "\n", boot, id) > 0 &&
-	       write_entries(f, "file", &names->files) &&
-	       write_entries(f, "func", &names->functions) &&
-	       fputs("end\n", f) >= 0;
+	const struct record_list *l = &names->long_tags;
+
+	if (fprintf(f, CACHE_MAGIC "\nboot %s\ncontent %" PRIu64 "\n", boot, id) < 0 ||
+	    !write_set(f, "file", &names->set[NAME_FILE]) ||
+	    !write_set(f, "func", &names->set[NAME_FUNCTION]) ||
+	    !write_set(f, "module", &names->set[NAME_MODULE]))
+		return false;
+	for (size_t i = 0; i < l->n; i++)
+		if (fprintf(f, "long %" PRIu64 " %s %s %s\n", l->v[i].line,
+			    l->v[i].module ? l->v[i].module : "-", l->v[i].file,
+			    l->v[i].function) < 0)
+			return false;
+	return fputs("end\n", f) >= 0 && fflush(f) == 0 && fsync(fileno(f)) == 0;
 }
 
 /* Cache files of other boots or tag sets are of no more use. */
-static void remove_stale(const char *dir, const char *keep)
+static void remove_stale(int dir, const char *keep)
 {
-	DIR *d = opendir(dir);
+	DIR *d = fdopendir(dup(dir));
 	struct dirent *e;
 
 	if (!d)
 		return;
 	while ((e = readdir(d)))
 		if (!strncmp(e->d_name, "names-", 6) && strcmp(e->d_name, keep))
-			unlinkat(dirfd(d), e->d_name, 0);
+			unlinkat(dir, e->d_name, 0);
 	closedir(d);
 }
 
+/* A new file in @dir, O_EXCL, mode 0600; its name in @tmp. */
+static FILE *create_temp(int dir, char tmp[32])
+{
+	uint64_t r = 0;
+	int fd;
+	FILE *f;
+
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r ^= (uint64_t)getpid() << 20;
+	snprintf(tmp, 32, ".names-%016" PRIx64, r);
+	fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlinkat(dir, tmp, 0);
+	}
+	return f;
+}
+
 /* Best effort: a cache that cannot be written only costs time. */
-static void cache_store(char *dir, const char *file, const struct names *names,
+static void cache_store(int dir, const char *file, const struct names *names,
 			const char *boot, uint64_t id)
 {
-	char *tmp = xasprintf("%s/.names-XXXXXX", dir);
-	char *path = xasprintf("%s/%s", dir, file);
-	int fd = make_dirs(dir) ? mkstemp(tmp) : -1;
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	bool ok = f && write_cache(f, names, boot, id);
+	char tmp[32];
+	FILE *f = create_temp(dir, tmp);
+	bool ok;
 
-	if (f)
-		ok = fclose(f) == 0 && ok;
-	else if (fd >= 0)
-		close(fd);
-	if (ok && rename(tmp, path) == 0)
+	if (!f)
+		return;
+	ok = write_cache(f, names, boot, id);
+	ok = fclose(f) == 0 && ok;
+	if (ok && renameat(dir, tmp, dir, file) == 0) {
+		fsync(dir);
 		remove_stale(dir, file);
-	else if (fd >= 0)
-		unlink(tmp);
-	free(tmp);
-	free(path);
+	} else {
+		unlinkat(dir, tmp, 0);
+	}
+}
+
+static struct names *fetch(uint64_t content_id, bool use_cache)
+{
+	char boot[64];
+	int dir = -1;
+	char *file = NULL;
+	struct names *names = NULL;
+	uint64_t id;
+
+	if (read_boot_id(boot, sizeof(boot)))
+		dir = cache_dir_open();
+	if (dir >= 0) {
+		file = xasprintf("names-%s-%" PRIu64, boot, content_id);
+		if (use_cache)
+			names = cache_load(dir, file, boot, content_id);
+	}
+	if (!names) {
+		names = names_from_text(&id);
+		if (dir >= 0 && id == content_id)
+			cache_store(dir, file, names, boot, content_id);
+	}
+	free(file);
+	if (dir >= 0)
+		close(dir);
+	return names;
 }
 
 struct names *names_get(uint64_t content_id)
 {
-	char boot[64];
-	char *dir = cache_dir(), *file, *path;
-	struct names *names;
-
-	if (!dir || !read_boot_id(boot, sizeof(boot))) {
-		free(dir);
-		return names_from_text();
-	}
-	file = xasprintf("names-%s-%" PRIu64, boot, content_id);
-	path = xasprintf("%s/%s", dir, file);
-	names = cache_load(path, boot, content_id);
-	if (!names) {
-		names = names_from_text();
-		cache_store(dir, file, names, boot, content_id);
-	}
-	free(path);
-	free(file);
-	free(dir);
-	return names;
+	return fetch(content_id, true);
 }
 
-void names_paths_for_basename(const struct names *names, const char *base,
-			      struct strlist *out)
+struct names *names_reload(struct names *names, uint64_t content_id)
 {
-	for (size_t i = 0; i < names->files.n; i++)
-		if (name_matches(base, names->files.v[i], false, true))
-			strlist_add(out, names->files.v[i]);
+	names_free(names);
+	return fetch(content_id, false);
 }
 
-static const char *expand(const struct name_list *list, const char *tail)
+void names_matching(const struct names *names, enum name_kind kind, const char *want,
+		    struct strlist *out)
 {
-	const char *found = NULL;
+	const struct name_set *s = &names->set[kind];
 
-	for (size_t i = 0; i < list->n; i++) {
-		if (strcmp(name_tail(list->v[i]), tail))
+	for (size_t i = 0; i < s->n; i++)
+		if (name_matches(want, s->v[i], false, kind == NAME_FILE))
+			strlist_add(out, s->v[i]);
+}
+
+static bool tail_is(const char *full, const char *tail)
+{
+	return !strcmp(name_tail(full), tail);
+}
+
+static const char *cut_name(const char *tail)
+{
+	char buf[sizeof(TRIM_MARK) + NAME_TAIL];
+
+	snprintf(buf, sizeof(buf), TRIM_MARK "%s", tail);
+	return intern(buf);
+}
+
+bool names_expand(const struct names *names, struct record *r)
+{
+	const struct record_list *l = &names->long_tags;
+	const struct record *found = NULL;
+	size_t candidates = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct record *t = &l->v[i];
+
+		if (t->line == r->line && t->module == r->module &&
+		    tail_is(t->file, r->file) && tail_is(t->function, r->function) &&
+		    (!found || found->file != t->file || found->function != t->function)) {
+			found = t;
+			candidates++;
+		}
+	}
+	if (candidates == 1) {
+		r->file = found->file;
+		r->function = found->function;
+		return true;
+	}
+	/* none: the names are stale; several with the same tails: ambiguous */
+	if (strlen(r->file) == NAME_TAIL) {
+		r->file = cut_name(r->file);
+		r->trimmed |= TRIMMED_FILE;
+	}
+	if (strlen(r->function) == NAME_TAIL) {
+		r->function = cut_name(r->function);
+		r->trimmed |= TRIMMED_FUNCTION;
+	}
+	return candidates > 1;
+}
+
+/* Edits (insert, delete, substitute, swap two neighbours) from @a to @b. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t *d = xreallocarray(NULL, (la + 1) * (lb + 1), sizeof(*d));
+	size_t result;
+
+#define D(i, j) d[(i) * (lb + 1) + (j)]
+	for (size_t i = 0; i <= la; i++)
+		D(i, 0) = i;
+	for (size_t j = 0; j <= lb; j++)
+		D(0, j) = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = D(i - 1, j - 1) + (a[i - 1] != b[j - 1]);
+
+			if (D(i - 1, j) + 1 < best)
+				best = D(i - 1, j) + 1;
+			if (D(i, j - 1) + 1 < best)
+				best = D(i, j - 1) + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    D(i - 2, j - 2) + 1 < best)
+				best = D(i - 2, j - 2) + 1;
+			D(i, j) = best;
+		}
+	}
+	result = D(la, lb);
+#undef D
+	free(d);
+	return result;
+}
+
+#define SUGGESTIONS 3
+
+/*
+ * The known names closest to @want, as git's "did you mean": those at the
+ * smallest distance, if it is small for the name's length. A --file value
+ * without a '/' is compared with basenames, and basenames are suggested.
+ */
+static size_t closest(const struct names *names, enum name_kind kind, const char *want,
+		      const char *out[SUGGESTIONS])
+{
+	const struct name_set *s = &names->set[kind];
+	bool base = kind == NAME_FILE && !strchr(want, '/');
+	size_t len = strlen(want), best = len / 3 > 2 ? len / 3 : 2, n = 0;
+
+	if (len > 256)
+		return 0;	/* the table above is quadratic */
+	for (size_t i = 0; i < s->n; i++) {
+		const char *name = base ? basename_of(s->v[i]) : s->v[i];
+		size_t d;
+		bool seen = false;
+
+		if (strlen(name) > 256 || (d = distance(want, name)) > best)
 			continue;
-		if (found)
-			return NULL;	/* ambiguous */
-		found = list->v[i];
+		if (d < best)
+			n = 0, best = d;
+		for (size_t j = 0; j < n; j++)
+			seen = seen || !strcmp(out[j], name);
+		if (!seen && n < SUGGESTIONS)
+			out[n++] = name;
 	}
-	return found;
+	return n;
 }
 
-const char *names_expand_file(const struct names *names, const char *tail)
+void names_report_unknown(const struct names *names, enum name_kind kind, const char *want)
 {
-	return expand(&names->files, tail);
+	static const char *const what[NAME_KINDS] = {
+		[NAME_FILE] = "file", [NAME_FUNCTION] = "function", [NAME_MODULE] = "module",
+	};
+	const char *near[SUGGESTIONS];
+	size_t n = is_pattern(want) ? 0 : closest(names, kind, want, near);
+	char *list;
+
+	if (!n) {
+		warn("no call site has a %s %s '%s'", what[kind],
+		     is_pattern(want) ? "matching" : "named", want);
+		return;
+	}
+	list = xasprintf("'%s'", near[0]);
+	for (size_t i = 1; i < n; i++) {
+		char *longer = xasprintf("%s%s'%s'", list, i + 1 < n ? ", " : " or ", near[i]);
+
+		free(list);
+		list = longer;
+	}
+	warn("no call site has a %s named '%s': did you mean %s?", what[kind], want, list);
+	free(list);
 }
 
-const char *names_expand_function(const struct names *names, const char *tail)
+static bool any_row_has(const struct record_list *rows, enum name_kind kind,
+			const char *want)
 {
-	return expand(&names->functions, tail);
+	for (size_t i = 0; i < rows->n; i++) {
+		const struct record *r = &rows->v[i];
+
+		if (kind == NAME_FILE ? name_matches(want, r->file, r->trimmed & TRIMMED_FILE, true) :
+		    kind == NAME_FUNCTION ?
+		    name_matches(want, r->function, r->trimmed & TRIMMED_FUNCTION, false) :
+		    r->module && name_matches(want, r->module, false, false))
+			return true;
+	}
+	return false;
+}
+
+void names_warn_unmatched(const struct filter *f, const struct record_list *const rows[],
+			  size_t nrows, struct names *(*get)(void *arg), void *arg)
+{
+	const struct strlist *wants[NAME_KINDS] = {
+		[NAME_FILE] = &f->files, [NAME_FUNCTION] = &f->funcs,
+		[NAME_MODULE] = &f->modules,
+	};
+	struct names *known = NULL;
+	bool asked = false;
+
+	for (int k = 0; k < NAME_KINDS; k++) {
+		for (size_t i = 0; i < wants[k]->n; i++) {
+			const char *want = wants[k]->v[i];
+			struct strlist matched = { 0 };
+			bool seen = false;
+
+			for (size_t j = 0; j < nrows && !seen; j++)
+				seen = any_row_has(rows[j], k, want);
+			if (seen)
+				continue;
+			/* no row has it: now the names are worth their cost */
+			if (!asked) {
+				known = get(arg);
+				asked = true;
+			}
+			if (!known)
+				return;
+			names_matching(known, k, want, &matched);
+			if (!matched.n)
+				names_report_unknown(known, k, want);
+			strlist_free(&matched);
+		}
+	}
+}
+
+void names_merge(struct names *into, const struct names *from)
+{
+	for (int k = 0; k < NAME_KINDS; k++)
+		for (size_t i = 0; i < from->set[k].n; i++)
+			set_add(&into->set[k], from->set[k].v[i]);
+	for (size_t i = 0; i < from->long_tags.n; i++)
+		record_list_add(&into->long_tags, &from->long_tags.v[i]);
+	names_finish(into);
 }

@@ -8,7 +8,15 @@
 const char *const column_names[NCOLUMNS] = {
 	[COL_BYTES] = "bytes",
 	[COL_CALLS] = "calls",
+	[COL_OLD_BYTES] = "old_bytes",
+	[COL_OLD_CALLS] = "old_calls",
+	[COL_DELTA_BYTES] = "delta_bytes",
+	[COL_DELTA_CALLS] = "delta_calls",
+	[COL_CHANGE] = "change",
+	[COL_RATE] = "rate",
+	[COL_SITES] = "sites",
 	[COL_FILE] = "file",
+	[COL_DIR] = "dir",
 	[COL_LINE] = "line",
 	[COL_MODULE] = "module",
 	[COL_FUNCTION] = "function",
@@ -18,9 +26,6 @@ const char *const column_names[NCOLUMNS] = {
 void query_init(struct query *q)
 {
 	*q = (struct query){ .source = SOURCE_AUTO, .sort = SORT_BYTES };
-	for (size_t i = 0; i < NCOLUMNS; i++)
-		q->out.columns[i] = (enum column)i;
-	q->out.ncolumns = NCOLUMNS;
 }
 
 void query_free(struct query *q)
@@ -29,6 +34,68 @@ void query_free(struct query *q)
 	strlist_free(&q->filter.funcs);
 	strlist_free(&q->filter.modules);
 	free(q->filter.lines.v);
+}
+
+static const enum column group_columns[] = {
+	[GROUP_MODULE] = COL_MODULE,
+	[GROUP_FILE] = COL_FILE,
+	[GROUP_FUNCTION] = COL_FUNCTION,
+	[GROUP_DIR] = COL_DIR,
+};
+
+const char *group_key_name(enum group_key key)
+{
+	return key == GROUP_NONE ? NULL : column_names[group_columns[key]];
+}
+
+/*
+ * A call site: its counters and names. A diff adds the old counters and the
+ * change, --watch the change since the first sample and the rate; a group
+ * has its key and how many sites it sums instead of the names.
+ */
+size_t query_columns(const struct query *q, enum column *cols)
+{
+	size_t n = 0;
+
+	cols[n++] = COL_BYTES;
+	cols[n++] = COL_CALLS;
+	if (q->diff) {
+		cols[n++] = COL_OLD_BYTES;
+		cols[n++] = COL_OLD_CALLS;
+	}
+	if (q->diff || q->watch) {
+		cols[n++] = COL_DELTA_BYTES;
+		cols[n++] = COL_DELTA_CALLS;
+	}
+	if (q->diff && !q->group)
+		cols[n++] = COL_CHANGE;
+	if (q->watch)
+		cols[n++] = COL_RATE;
+	if (q->group) {
+		cols[n++] = COL_SITES;
+		cols[n++] = group_columns[q->group];
+		return n;
+	}
+	cols[n++] = COL_FILE;
+	cols[n++] = COL_LINE;
+	cols[n++] = COL_MODULE;
+	cols[n++] = COL_FUNCTION;
+	cols[n++] = COL_ACCURATE;
+	return n;
+}
+
+bool query_sizes_on_rows(const struct query *q)
+{
+	return q->diff || q->group;
+}
+
+struct filter query_site_filter(const struct query *q)
+{
+	struct filter f = q->filter;
+
+	if (query_sizes_on_rows(q))
+		f.has_min = f.has_max = false;
+	return f;
 }
 
 void strlist_add(struct strlist *list, const char *s)
@@ -129,6 +196,7 @@ bool parse_columns(const char *list, struct output *out, const char **bad)
 	const char *p = list;
 
 	out->ncolumns = 0;
+	out->columns_given = true;
 	for (;;) {
 		size_t len = strcspn(p, ",");
 		int c = column_index(p, len);
@@ -143,104 +211,4 @@ bool parse_columns(const char *list, struct output *out, const char **bad)
 			return true;
 		p += len + 1;
 	}
-}
-
-const char *name_tail(const char *s)
-{
-	size_t len = strlen(s);
-
-	return len > NAME_TAIL ? s + len - NAME_TAIL : s;
-}
-
-static const char *basename_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
-static bool ends_with(const char *s, const char *end)
-{
-	size_t ls = strlen(s), le = strlen(end);
-
-	return ls >= le && !strcmp(s + ls - le, end);
-}
-
-/*
- * Only the tail of a trimmed name is known: a path compares by tails; a
- * basename compares with the tail's basename when the tail holds a '/',
- * else the tail is part of the basename, which must end with it.
- */
-static bool tail_matches(const char *want, const char *tail, bool as_file)
-{
-	if (!as_file || strchr(want, '/'))
-		return !strcmp(name_tail(want), tail);
-	if (strchr(tail, '/'))
-		return !strcmp(want, basename_of(tail));
-	return ends_with(want, tail);
-}
-
-bool name_matches(const char *want, const char *name, bool trimmed, bool as_file)
-{
-	if (trimmed)
-		return tail_matches(want, name + strlen(TRIM_MARK), as_file);
-	if (as_file && !strchr(want, '/'))
-		return !strcmp(want, basename_of(name));
-	return !strcmp(want, name);
-}
-
-static bool any_name(const struct strlist *list, const char *name,
-		     bool trimmed, bool as_file)
-{
-	for (size_t i = 0; i < list->n; i++)
-		if (name_matches(list->v[i], name, trimmed, as_file))
-			return true;
-	return false;
-}
-
-static bool module_matches(const struct filter *f, const char *module)
-{
-	if (!f->builtin && !f->modules.n)
-		return true;
-	if (!module)
-		return f->builtin;
-	return any_name(&f->modules, module, false, false);
-}
-
-static bool line_matches(const struct numlist *lines, uint64_t line)
-{
-	if (!lines->n)
-		return true;
-	for (size_t i = 0; i < lines->n; i++)
-		if (lines->v[i] == line)
-			return true;
-	return false;
-}
-
-/*
- * Sizes compare as the kernel compares them, as unsigned 64-bit numbers, so
- * that every source agrees: a transiently negative count is a huge one.
- */
-static bool size_matches(const struct filter *f, int64_t bytes)
-{
-	uint64_t b = (uint64_t)bytes;
-
-	return (!f->has_min || b >= f->min) && (!f->has_max || b <= f->max);
-}
-
-static bool accuracy_matches(enum accuracy want, bool accurate)
-{
-	return want == ACCURACY_ANY || accurate == (want == ACCURACY_ACCURATE);
-}
-
-bool filter_matches(const struct filter *f, const struct record *r)
-{
-	return (!f->files.n ||
-		any_name(&f->files, r->file, r->trimmed & TRIMMED_FILE, true)) &&
-	       (!f->funcs.n ||
-		any_name(&f->funcs, r->function, r->trimmed & TRIMMED_FUNCTION, false)) &&
-	       module_matches(f, r->module) &&
-	       line_matches(&f->lines, r->line) &&
-	       size_matches(f, r->bytes) &&
-	       accuracy_matches(f->accuracy, r->accurate);
 }

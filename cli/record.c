@@ -5,6 +5,84 @@
 #include "errors.h"
 #include "record.h"
 
+/* Open addressing over FNV-1a hashes; the strings live in big chunks. */
+struct interned {
+	const char **slot;
+	size_t cap, n;
+	char *chunk;
+	size_t chunk_left;
+};
+
+static struct interned pool;
+
+static uint64_t hash_bytes(const char *s, size_t n, uint64_t h)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+#define HASH_SEED 0xcbf29ce484222325ULL
+
+static const char *store(const char *s, size_t n)
+{
+	char *copy;
+
+	if (n + 1 > pool.chunk_left) {
+		size_t size = n + 1 > 65536 ? n + 1 : 65536;
+
+		pool.chunk = xmalloc(size);	/* kept until exit */
+		pool.chunk_left = size;
+	}
+	copy = pool.chunk;
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	pool.chunk += n + 1;
+	pool.chunk_left -= n + 1;
+	return copy;
+}
+
+static void grow_pool(void)
+{
+	size_t cap = pool.cap ? 2 * pool.cap : 4096;
+	const char **slot = xreallocarray(NULL, cap, sizeof(*slot));
+
+	memset(slot, 0, cap * sizeof(*slot));
+	for (size_t i = 0; i < pool.cap; i++) {
+		const char *s = pool.slot[i];
+		size_t j;
+
+		if (!s)
+			continue;
+		j = hash_bytes(s, strlen(s), HASH_SEED) & (cap - 1);
+		while (slot[j])
+			j = (j + 1) & (cap - 1);
+		slot[j] = s;
+	}
+	free(pool.slot);
+	pool.slot = slot;
+	pool.cap = cap;
+}
+
+const char *intern_n(const char *s, size_t n)
+{
+	size_t i;
+
+	if (2 * (pool.n + 1) > pool.cap)
+		grow_pool();
+	i = hash_bytes(s, n, HASH_SEED) & (pool.cap - 1);
+	for (; pool.slot[i]; i = (i + 1) & (pool.cap - 1))
+		if (!strncmp(pool.slot[i], s, n) && !pool.slot[i][n])
+			return pool.slot[i];
+	pool.n++;
+	return pool.slot[i] = store(s, n);
+}
+
+const char *intern(const char *s)
+{
+	return s ? intern_n(s, strlen(s)) : NULL;
+}
+
 void record_list_add(struct record_list *list, const struct record *r)
 {
 	struct record *copy;
@@ -15,16 +93,9 @@ void record_list_add(struct record_list *list, const struct record *r)
 	}
 	copy = &list->v[list->n++];
 	*copy = *r;
-	copy->file = xstrdup(r->file);
-	copy->function = xstrdup(r->function);
-	copy->module = r->module ? xstrdup(r->module) : NULL;
-}
-
-static void record_free(struct record *r)
-{
-	free(r->file);
-	free(r->function);
-	free(r->module);
+	copy->file = intern(r->file);
+	copy->function = intern(r->function);
+	copy->module = intern(r->module);
 }
 
 void record_list_keep(struct record_list *list,
@@ -33,28 +104,21 @@ void record_list_keep(struct record_list *list,
 {
 	size_t kept = 0;
 
-	for (size_t i = 0; i < list->n; i++) {
+	for (size_t i = 0; i < list->n; i++)
 		if (keep(&list->v[i], arg))
 			list->v[kept++] = list->v[i];
-		else
-			record_free(&list->v[i]);
-	}
 	list->n = kept;
 }
 
 void record_list_clear(struct record_list *list)
 {
-	for (size_t i = 0; i < list->n; i++)
-		record_free(&list->v[i]);
 	list->n = 0;
 }
 
 void record_list_free(struct record_list *list)
 {
-	record_list_clear(list);
 	free(list->v);
-	list->v = NULL;
-	list->cap = 0;
+	*list = (struct record_list){ 0 };
 }
 
 static int cmp_u64(uint64_t a, uint64_t b)
@@ -70,7 +134,7 @@ static int cmp_s64(int64_t a, int64_t b)
 /* Built-in code (no module) sorts as the empty module name: first. */
 static int cmp_str(const char *a, const char *b)
 {
-	return strcmp(a ? a : "", b ? b : "");
+	return a == b ? 0 : strcmp(a ? a : "", b ? b : "");
 }
 
 static int cmp_key(const struct record *a, const struct record *b,
@@ -89,6 +153,10 @@ static int cmp_key(const struct record *a, const struct record *b,
 		return cmp_str(a->module, b->module);
 	case SORT_LINE:
 		return cmp_u64(a->line, b->line);
+	case SORT_DELTA:
+		return cmp_s64(delta_bytes(b), delta_bytes(a));	/* growth first */
+	case SORT_SITES:
+		return cmp_u64(b->sites, a->sites);
 	}
 	return 0;
 }
@@ -106,6 +174,7 @@ static int compare(const void *pa, const void *pb, void *arg)
 {
 	static const enum sort_key ties[] = {
 		SORT_FILE, SORT_LINE, SORT_FUNC, SORT_MODULE, SORT_BYTES, SORT_CALLS,
+		SORT_DELTA, SORT_SITES,
 	};
 	const struct record *a = pa, *b = pb;
 	const struct order *order = arg;
@@ -124,4 +193,116 @@ void record_list_sort(struct record_list *list, enum sort_key key, bool reverse)
 
 	if (list->n)
 		qsort_r(list->v, list->n, sizeof(*list->v), compare, &order);
+}
+
+struct record_index {
+	struct slot {
+		const char *file, *module, *function;
+		uint64_t line;
+		size_t pos;
+		bool used;
+	} *slot;
+	size_t cap, n;
+};
+
+struct record_index *record_index_new(void)
+{
+	struct record_index *ix = xmalloc(sizeof(*ix));
+
+	*ix = (struct record_index){ 0 };
+	return ix;
+}
+
+void record_index_free(struct record_index *ix)
+{
+	if (ix)
+		free(ix->slot);
+	free(ix);
+}
+
+static uint64_t key_hash(const char *file, const char *module, const char *function,
+			 uint64_t line)
+{
+	const void *p[3] = { file, module, function };
+
+	return hash_bytes((const char *)p, sizeof(p), hash_bytes((const char *)&line,
+								 sizeof(line), HASH_SEED));
+}
+
+static struct slot *find_slot(struct slot *slot, size_t cap, const char *file,
+			      const char *module, const char *function, uint64_t line)
+{
+	size_t i = key_hash(file, module, function, line) & (cap - 1);
+
+	for (; slot[i].used; i = (i + 1) & (cap - 1))
+		if (slot[i].file == file && slot[i].module == module &&
+		    slot[i].function == function && slot[i].line == line)
+			break;
+	return &slot[i];
+}
+
+static void grow_index(struct record_index *ix)
+{
+	size_t cap = ix->cap ? 2 * ix->cap : 1024;
+	struct slot *slot = xreallocarray(NULL, cap, sizeof(*slot));
+
+	memset(slot, 0, cap * sizeof(*slot));
+	for (size_t i = 0; i < ix->cap; i++) {
+		struct slot *s = &ix->slot[i];
+
+		if (s->used)
+			*find_slot(slot, cap, s->file, s->module, s->function, s->line) = *s;
+	}
+	free(ix->slot);
+	ix->slot = slot;
+	ix->cap = cap;
+}
+
+size_t record_index_put(struct record_index *ix, const struct record *r, size_t pos)
+{
+	struct slot *s;
+
+	if (2 * (ix->n + 1) > ix->cap)
+		grow_index(ix);
+	s = find_slot(ix->slot, ix->cap, r->file, r->module, r->function, r->line);
+	if (s->used)
+		return s->pos;
+	*s = (struct slot){ .file = r->file, .module = r->module, .function = r->function,
+			    .line = r->line, .pos = pos, .used = true };
+	ix->n++;
+	return SIZE_MAX;
+}
+
+size_t record_index_get(const struct record_index *ix, const struct record *r)
+{
+	const struct slot *s;
+
+	if (!ix->cap)
+		return SIZE_MAX;
+	s = find_slot(ix->slot, ix->cap, r->file, r->module, r->function, r->line);
+	return s->used ? s->pos : SIZE_MAX;
+}
+
+void record_list_merge_sites(struct record_list *list)
+{
+	struct record_index *ix = record_index_new();
+	size_t kept = 0;
+
+	for (size_t i = 0; i < list->n; i++) {
+		struct record *r = &list->v[i];
+		size_t at = record_index_put(ix, r, kept);
+
+		if (at == SIZE_MAX) {
+			list->v[kept++] = *r;
+			continue;
+		}
+		list->v[at].bytes = (int64_t)((uint64_t)list->v[at].bytes + (uint64_t)r->bytes);
+		list->v[at].calls += r->calls;
+		list->v[at].old_bytes = (int64_t)((uint64_t)list->v[at].old_bytes +
+						  (uint64_t)r->old_bytes);
+		list->v[at].old_calls += r->old_calls;
+		list->v[at].accurate = list->v[at].accurate && r->accurate;
+	}
+	list->n = kept;
+	record_index_free(ix);
 }

@@ -1,6 +1,10 @@
 /*
  * The one record type: one allocation call site and its counters, whatever
- * source it came from, and a growable list of them.
+ * source it came from; after the diff and group stages also a change or a
+ * group. And a growable list of them.
+ *
+ * Names are interned: one copy of each distinct string for the whole run,
+ * so records copy cheaply and two names are equal when their pointers are.
  */
 #ifndef ALLOCQ_RECORD_H
 #define ALLOCQ_RECORD_H
@@ -19,15 +23,32 @@ enum {
 	TRIMMED_FUNCTION = 1 << 1,
 };
 
+/* What the diff stage found for a call site. */
+enum change {
+	CHANGE_NONE,		/* not a diff, or unchanged */
+	CHANGE_CHANGED,
+	CHANGE_NEW,		/* only in the current source */
+	CHANGE_GONE,		/* only in OLD */
+};
+
 struct record {
 	int64_t bytes;		/* signed: counters can be transiently negative */
 	uint64_t calls;
-	char *file;
+	const char *file;	/* a group row keyed by file or dir: the key */
 	uint64_t line;
-	char *module;		/* NULL for code built into the kernel image */
-	char *function;
+	const char *module;	/* NULL for code built into the kernel image */
+	const char *function;
 	bool accurate;
 	unsigned trimmed;	/* TRIMMED_*: the name is TRIM_MARK + its tail */
+
+	/* Set by the diff stage (and --watch: the first sample is OLD). */
+	int64_t old_bytes;
+	uint64_t old_calls;
+	enum change change;
+	/* Set by the group stage: distinct call sites in the group. */
+	uint64_t sites;
+	/* Set by --watch: bytes per second over the last interval. */
+	int64_t rate;
 };
 
 struct record_list {
@@ -42,9 +63,25 @@ enum sort_key {
 	SORT_FUNC,
 	SORT_MODULE,
 	SORT_LINE,
+	SORT_DELTA,		/* the change in bytes, growth first */
+	SORT_SITES,
 };
 
-/* Appends a deep copy of @r. */
+/* The one interned copy of @s (of its first @n bytes). */
+const char *intern(const char *s);
+const char *intern_n(const char *s, size_t n);
+
+static inline int64_t delta_bytes(const struct record *r)
+{
+	return (int64_t)((uint64_t)r->bytes - (uint64_t)r->old_bytes);
+}
+
+static inline int64_t delta_calls(const struct record *r)
+{
+	return (int64_t)(r->calls - r->old_calls);
+}
+
+/* Appends @r, its names interned. */
 void record_list_add(struct record_list *list, const struct record *r);
 /* Keeps only the records for which @keep returns true, in order. */
 void record_list_keep(struct record_list *list,
@@ -53,5 +90,25 @@ void record_list_keep(struct record_list *list,
 void record_list_clear(struct record_list *list);
 void record_list_free(struct record_list *list);
 void record_list_sort(struct record_list *list, enum sort_key key, bool reverse);
+
+/*
+ * A map from a key of a record to a position in a list: the call site
+ * (module, file, line, function), or a group key. Keys compare by pointer:
+ * their names must be interned.
+ */
+struct record_index;
+struct record_index *record_index_new(void);
+void record_index_free(struct record_index *ix);
+/* The position stored for @r's key, or SIZE_MAX (and then @pos is stored). */
+size_t record_index_put(struct record_index *ix, const struct record *r, size_t pos);
+/* The position stored for @r's key, or SIZE_MAX. */
+size_t record_index_get(const struct record_index *ix, const struct record *r);
+
+/*
+ * The kernel can list one call site several times (an inline function in a
+ * header has a tag in every unit that uses it): add such records up into
+ * one, in the order of their first occurrence. Accurate only if all were.
+ */
+void record_list_merge_sites(struct record_list *list);
 
 #endif

@@ -1,25 +1,68 @@
 /*
- * A sink prints records in one format: a table of print operations per
+ * A sink prints a report in one format: a table of print operations per
  * format, picked once by main. The source is only known by its name.
  */
 #ifndef ALLOCQ_SINK_H
 #define ALLOCQ_SINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "query.h"
 #include "record.h"
 
-struct sink {
-	/* Before any record; @recs[0..@n) are the records that will follow. */
-	void (*begin)(const struct output *out, const char *source,
-		      const struct record *recs, size_t n);
-	void (*record)(const struct record *r);
-	void (*end)(void);
+/* Sums over every row that was selected (before --limit). */
+struct total {
+	int64_t bytes;
+	uint64_t calls;
+	int64_t old_bytes;
+	uint64_t old_calls;
+	uint64_t sites;		/* distinct call sites */
+	int64_t rate;
 };
 
-extern const struct sink sink_table;	/* sink_table.c */
-extern const struct sink sink_csv;	/* sink_csv.c */
-extern const struct sink sink_json;	/* sink_json.c */
+struct report {
+	const struct query *q;
+	const char *source;
+	enum column cols[NCOLUMNS];	/* what the table and CSV print */
+	size_t ncols;
+	enum column all[NCOLUMNS];	/* every column of the rows (JSON) */
+	size_t nall;
+	const struct record *rows;
+	size_t n;
+	struct total total;
+	/* --watch: each sample is a report; a stream has one header */
+	bool watching;
+	unsigned long sample;	/* 0 for the first */
+	double time;		/* Unix seconds */
+};
+
+struct sink {
+	void (*print)(const struct report *rep, FILE *out);
+};
+
+extern const struct sink sink_table;		/* sink_table.c */
+extern const struct sink sink_csv;		/* sink_csv.c */
+extern const struct sink sink_json;		/* sink_json.c */
+extern const struct sink sink_allocinfo;	/* sink_allocinfo.c */
+extern const struct sink sink_prometheus;	/* sink_prometheus.c */
+
+/* One cell: a number (signed or not) or a text (NULL: none, e.g. built-in). */
+struct cell {
+	enum { CELL_SIGNED, CELL_UNSIGNED, CELL_TEXT, CELL_BOOL } kind;
+	int64_t s;
+	uint64_t u;
+	const char *text;
+	bool b;
+};
+
+/* What column @c of @r holds (sink.c): the one mapping for every sink. */
+struct cell cell_of(const struct record *r, enum column c);
+/* The row of the total, for the sinks that print one. */
+struct record total_row(const struct total *t);
+/* Whether @c holds bytes (human-readable in the table unless --bytes). */
+bool column_is_size(enum column c);
 
 #endif

@@ -1,86 +1,95 @@
-/* CSV as in RFC 4180: raw integers, empty module for built-in code. */
+/*
+ * CSV as in RFC 4180: raw integers, the names as they are (quoted where
+ * they need it), an empty module for built-in code. --watch streams every
+ * sample under one header, with a leading time column.
+ */
 #include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "sink.h"
 
-static const struct output *out;
-
-static void field(const char *s)
+static void field(const char *s, FILE *out)
 {
 	if (!s[strcspn(s, ",\"\r\n")]) {
-		fputs(s, stdout);
+		fputs(s, out);
 		return;
 	}
-	putchar('"');
+	putc('"', out);
 	for (; *s; s++) {
 		if (*s == '"')
-			putchar('"');
-		putchar(*s);
+			putc('"', out);
+		putc(*s, out);
 	}
-	putchar('"');
+	putc('"', out);
 }
 
-static void value(const struct record *r, enum column c)
+static void value(const struct record *r, enum column c, bool total, FILE *out)
 {
-	switch (c) {
-	case COL_BYTES:
-		printf("%" PRId64, r->bytes);
+	struct cell v = cell_of(r, c);
+
+	switch (v.kind) {
+	case CELL_SIGNED:
+		fprintf(out, "%" PRId64, v.s);
 		break;
-	case COL_CALLS:
-		printf("%" PRIu64, r->calls);
+	case CELL_UNSIGNED:
+		if (!total || c != COL_LINE)
+			fprintf(out, "%" PRIu64, v.u);
 		break;
-	case COL_FILE:
-		field(r->file);
+	case CELL_BOOL:
+		if (!total)
+			fputs(v.b ? "true" : "false", out);
 		break;
-	case COL_LINE:
-		printf("%" PRIu64, r->line);
-		break;
-	case COL_MODULE:
-		field(r->module ? r->module : "");
-		break;
-	case COL_FUNCTION:
-		field(r->function);
-		break;
-	case COL_ACCURATE:
-		fputs(r->accurate ? "true" : "false", stdout);
-		break;
-	case NCOLUMNS:
+	case CELL_TEXT:
+		if (!total)
+			field(v.text ? v.text : "", out);
 		break;
 	}
 }
 
-static void csv_begin(const struct output *o, const char *source,
-		      const struct record *recs, size_t n)
+static bool is_text(enum column c)
 {
-	(void)source;
-	(void)recs;
-	(void)n;
-	out = o;
-	if (out->no_headings)
-		return;
-	for (size_t i = 0; i < out->ncolumns; i++)
-		printf("%s%s", i ? "," : "", column_names[out->columns[i]]);
-	putchar('\n');
+	struct cell v = cell_of(&(struct record){ 0 }, c);
+
+	return v.kind == CELL_TEXT || v.kind == CELL_BOOL;
 }
 
-static void csv_record(const struct record *r)
+static void row(const struct report *rep, const struct record *r, bool total, FILE *out)
 {
-	for (size_t i = 0; i < out->ncolumns; i++) {
+	bool labelled = false;
+
+	if (rep->watching)
+		fprintf(out, "%.3f,", rep->time);
+	for (size_t i = 0; i < rep->ncols; i++) {
 		if (i)
-			putchar(',');
-		value(r, out->columns[i]);
+			putc(',', out);
+		if (total && !labelled && is_text(rep->cols[i])) {
+			fputs("(total)", out);
+			labelled = true;
+			continue;
+		}
+		value(r, rep->cols[i], total, out);
 	}
-	putchar('\n');
+	putc('\n', out);
 }
 
-static void csv_end(void)
+static void csv_print(const struct report *rep, FILE *out)
 {
+	if (!rep->q->out.no_headings && rep->sample == 0) {
+		if (rep->watching)
+			fputs("time,", out);
+		for (size_t i = 0; i < rep->ncols; i++)
+			fprintf(out, "%s%s", i ? "," : "", column_names[rep->cols[i]]);
+		putc('\n', out);
+	}
+	for (size_t i = 0; i < rep->n && !ferror(out); i++)
+		row(rep, &rep->rows[i], false, out);
+	if (rep->q->out.total) {
+		struct record t = total_row(&rep->total);
+
+		row(rep, &t, true, out);
+	}
 }
 
 const struct sink sink_csv = {
-	.begin = csv_begin,
-	.record = csv_record,
-	.end = csv_end,
+	.print = csv_print,
 };

@@ -1,91 +1,138 @@
 /*
  * JSON, one object, stable from the first release (schema 1):
- * {"schema": 1, "source": "...", "allocations": [{"bytes": N, "calls": N,
- * "file": S, "line": N, "module": S|null, "function": S, "accurate": B}]}
- * Every field, in that order, numbers raw. Jansson keeps insertion order.
+ *
+ *   {"schema": 1, "source": "ioctl", "allocations": [
+ *     {"bytes": N, "calls": N, "file": S, "line": N, "module": S|null,
+ *      "function": S, "accurate": B}],
+ *    "total": {"bytes": N, "calls": N, "sites": N}}
+ *
+ * A diff adds old_bytes, old_calls, delta_bytes, delta_calls and change to
+ * each object; --group-by prints "group_by" and "groups" (the key first,
+ * then the sums and "sites") instead of "allocations"; --watch prints one
+ * such object per line, with "time" and each row's change and rate.
+ *
+ * Written as it goes, a row at a time (a snapshot can hold a million), with
+ * jansson encoding the strings; numbers are printed exactly, unsigned ones
+ * past 2^63 too.
  */
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdlib.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "errors.h"
+#include "escape.h"
 #include "sink.h"
 
-static json_t *root, *allocations;
-
-static json_t *check(json_t *j)
-{
-	if (!j)
-		die(EXIT_RUNTIME, "out of memory: free some memory or narrow the query");
-	return j;
-}
-
-/* Names come from files; JSON strings must be UTF-8: replace other bytes. */
-static json_t *string(const char *s)
+/* Names come from files; JSON strings are UTF-8: other bytes become \xNN. */
+static void string(const char *s, FILE *out)
 {
 	json_t *j = json_string(s);
-	char *ascii;
 
-	if (j)
-		return j;
-	ascii = xstrdup(s);
-	for (char *p = ascii; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	j = check(json_string(ascii));
-	free(ascii);
-	return j;
-}
+	if (!j) {
+		char *utf8 = escape_not_utf8(s);
 
-static void set(json_t *obj, const char *key, json_t *value)
-{
-	if (json_object_set_new(obj, key, check(value)) < 0)
+		j = json_string(utf8);
+		free(utf8);
+	}
+	if (!j)
 		die(EXIT_RUNTIME, "out of memory: free some memory or narrow the query");
+	json_dumpf(j, out, JSON_ENCODE_ANY);
+	json_decref(j);
 }
 
-static void json_begin(const struct output *o, const char *source,
-		       const struct record *recs, size_t n)
+static void member(const struct record *r, enum column c, bool first, FILE *out)
 {
-	(void)o;
-	(void)recs;
-	(void)n;
-	root = check(json_object());
-	allocations = check(json_array());
-	set(root, "schema", json_integer(1));
-	set(root, "source", string(source));
-	set(root, "allocations", allocations);
+	struct cell v = cell_of(r, c);
+
+	fprintf(out, "%s\"%s\": ", first ? "" : ", ", column_names[c]);
+	switch (v.kind) {
+	case CELL_SIGNED:
+		fprintf(out, "%" PRId64, v.s);
+		break;
+	case CELL_UNSIGNED:
+		fprintf(out, "%" PRIu64, v.u);
+		break;
+	case CELL_BOOL:
+		fputs(v.b ? "true" : "false", out);
+		break;
+	case CELL_TEXT:
+		if (v.text)
+			string(v.text, out);
+		else
+			fputs("null", out);
+		break;
+	}
 }
 
-/*
- * json_int_t is signed 64-bit: calls (u64) past 2^63-1, only seen when a
- * counter wrapped, come out as their signed reinterpretation, like bytes.
- */
-static void json_record(const struct record *r)
+/* A group's key comes first. */
+static void object(const struct report *rep, const struct record *r, FILE *out)
 {
-	json_t *a = check(json_object());
+	enum column key = rep->q->group ? rep->all[rep->nall - 1] : NCOLUMNS;
+	bool first = true;
 
-	set(a, "bytes", json_integer((json_int_t)r->bytes));
-	set(a, "calls", json_integer((json_int_t)r->calls));
-	set(a, "file", string(r->file));
-	set(a, "line", json_integer((json_int_t)r->line));
-	set(a, "module", r->module ? string(r->module) : json_null());
-	set(a, "function", string(r->function));
-	set(a, "accurate", json_boolean(r->accurate));
-	if (json_array_append_new(allocations, a) < 0)
-		die(EXIT_RUNTIME, "out of memory: free some memory or narrow the query");
+	putc('{', out);
+	if (key != NCOLUMNS) {
+		member(r, key, true, out);
+		first = false;
+	}
+	for (size_t i = 0; i < rep->nall; i++) {
+		if (rep->all[i] == key)
+			continue;
+		member(r, rep->all[i], first, out);
+		first = false;
+	}
+	putc('}', out);
 }
 
-static void json_end(void)
+static bool in_total(enum column c)
 {
-	json_dumpf(root, stdout, JSON_INDENT(2));
-	putchar('\n');
-	json_decref(root);
-	root = allocations = NULL;
+	return c == COL_BYTES || c == COL_CALLS || c == COL_OLD_BYTES || c == COL_OLD_CALLS ||
+	       c == COL_DELTA_BYTES || c == COL_DELTA_CALLS || c == COL_RATE;
+}
+
+static void total(const struct report *rep, FILE *out)
+{
+	struct record t = total_row(&rep->total);
+	bool first = true;
+
+	fputs("\"total\": {", out);
+	for (size_t i = 0; i < rep->nall; i++) {
+		if (in_total(rep->all[i])) {
+			member(&t, rep->all[i], first, out);
+			first = false;
+		}
+	}
+	member(&t, COL_SITES, false, out);
+	putc('}', out);
+}
+
+static void json_print(const struct report *rep, FILE *out)
+{
+	const char *nl = rep->watching ? "" : "\n  ";
+
+	fputs("{", out);
+	if (rep->watching)
+		fprintf(out, "\"time\": %.3f, ", rep->time);
+	fputs("\"schema\": 1, \"source\": ", out);
+	string(rep->source, out);
+	if (rep->q->group) {
+		fputs(", \"group_by\": ", out);
+		if (rep->q->group == GROUP_DIR && rep->q->dir_depth)
+			fprintf(out, "\"dir:%u\"", rep->q->dir_depth);
+		else
+			string(group_key_name(rep->q->group), out);
+	}
+	fprintf(out, ", \"%s\": [", rep->q->group ? "groups" : "allocations");
+	for (size_t i = 0; i < rep->n && !ferror(out); i++) {
+		fputs(i ? "," : "", out);
+		fputs(nl, out);
+		object(rep, &rep->rows[i], out);
+	}
+	fprintf(out, "%s], ", rep->n && !rep->watching ? "\n" : "");
+	total(rep, out);
+	fputs("}\n", out);
 }
 
 const struct sink sink_json = {
-	.begin = json_begin,
-	.record = json_record,
-	.end = json_end,
+	.print = json_print,
 };

@@ -1,31 +1,23 @@
-/* The table: aligned columns like lsblk, numbers right-aligned. */
+/*
+ * The table: aligned columns like lsblk, numbers right-aligned, sizes
+ * human-readable unless --bytes, changes signed. Names are escaped: a
+ * snapshot can carry terminal control sequences.
+ */
 #include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "escape.h"
 #include "sink.h"
 
-static const char *const headers[NCOLUMNS] = {
-	[COL_BYTES] = "BYTES",
-	[COL_CALLS] = "CALLS",
-	[COL_FILE] = "FILE",
-	[COL_LINE] = "LINE",
-	[COL_MODULE] = "MODULE",
-	[COL_FUNCTION] = "FUNCTION",
-	[COL_ACCURATE] = "ACCURATE",
-};
-
-static const struct output *out;
-static size_t width[NCOLUMNS];
+#define TOTAL_LABEL "(total)"
 
 /* Sizes in powers of 1024 with at most one decimal: 512, 4K, 1.5M, 2G. */
-static void human_size(char *buf, size_t size, int64_t bytes)
+static void human_size(char *buf, size_t size, uint64_t mag, const char *sign)
 {
 	static const char units[] = "KMGTPE";
-	uint64_t mag = bytes < 0 ? 0 - (uint64_t)bytes : (uint64_t)bytes;
 	uint64_t div = 1024, whole, tenths;
 	int unit = 0;
-	const char *sign = bytes < 0 ? "-" : "";
 
 	if (mag < 1024) {
 		snprintf(buf, size, "%s%" PRIu64, sign, mag);
@@ -52,105 +44,166 @@ static void human_size(char *buf, size_t size, int64_t bytes)
 		snprintf(buf, size, "%s%" PRIu64 "%c", sign, whole, units[unit]);
 }
 
-/* The text of one cell; numbers go to @buf. */
-static const char *cell(const struct record *r, enum column c, char *buf, size_t size)
+static bool is_change(enum column c)
 {
-	switch (c) {
-	case COL_BYTES:
-		if (out->exact_bytes)
-			snprintf(buf, size, "%" PRId64, r->bytes);
+	return c == COL_DELTA_BYTES || c == COL_DELTA_CALLS;
+}
+
+/*
+ * The text of one cell: numbers are written to @buf; names are returned as
+ * they are and *@raw is set (they are escaped when measured and printed).
+ */
+static const char *cell_text(const struct report *rep, const struct record *r,
+			     enum column c, bool total, char buf[48], bool *raw)
+{
+	struct cell v = cell_of(r, c);
+
+	*raw = false;
+	switch (v.kind) {
+	case CELL_SIGNED: {
+		uint64_t mag = v.s < 0 ? 0 - (uint64_t)v.s : (uint64_t)v.s;
+		const char *sign = v.s < 0 ? "-" : is_change(c) && v.s > 0 ? "+" : "";
+
+		if (column_is_size(c) && !rep->q->out.exact_bytes)
+			human_size(buf, 44, mag, sign);
 		else
-			human_size(buf, size, r->bytes);
+			snprintf(buf, 44, "%s%" PRIu64, sign, mag);
+		if (c == COL_RATE)
+			strcat(buf, "/s");
 		return buf;
-	case COL_CALLS:
-		snprintf(buf, size, "%" PRIu64, r->calls);
+	}
+	case CELL_UNSIGNED:
+		if (total && c == COL_LINE)
+			return "";
+		snprintf(buf, 48, "%" PRIu64, v.u);
 		return buf;
-	case COL_FILE:
-		return r->file;
-	case COL_LINE:
-		snprintf(buf, size, "%" PRIu64, r->line);
-		return buf;
-	case COL_MODULE:
-		return r->module ? r->module : "-";
-	case COL_FUNCTION:
-		return r->function;
-	case COL_ACCURATE:
-		return r->accurate ? "yes" : "no";
-	case NCOLUMNS:
+	case CELL_BOOL:
+		return total ? "" : v.b ? "yes" : "no";
+	case CELL_TEXT:
 		break;
 	}
-	return "";
+	if (total)
+		return "";
+	*raw = true;
+	return v.text ? v.text : "-";
 }
 
-static int right_aligned(enum column c)
+static bool right_aligned(enum column c)
 {
-	return c == COL_BYTES || c == COL_CALLS || c == COL_LINE;
+	struct cell v = cell_of(&(struct record){ 0 }, c);
+
+	return v.kind == CELL_SIGNED || v.kind == CELL_UNSIGNED;
 }
 
-static void print_row(const char *const cells[])
+static const char *header(enum column c, char *buf, size_t size)
 {
-	for (size_t i = 0; i < out->ncolumns; i++) {
-		enum column c = out->columns[i];
-		int w = (int)width[c];
+	size_t i;
+
+	for (i = 0; column_names[c][i] && i + 1 < size; i++)
+		buf[i] = (char)(column_names[c][i] == '_' ? '-' : column_names[c][i] - 32);
+	buf[i] = '\0';
+	return buf;
+}
+
+enum row_kind { ROW_HEADER, ROW_RECORD, ROW_TOTAL };
+
+/* The text of column @i of a row; the total's label in its first column of names. */
+static const char *row_cell(const struct report *rep, enum row_kind kind,
+			    const struct record *r, size_t i, char buf[48], bool *raw)
+{
+	enum column c = rep->cols[i];
+
+	*raw = false;
+	if (kind == ROW_HEADER)
+		return header(c, buf, 48);
+	if (kind == ROW_TOTAL && !right_aligned(c)) {
+		bool first = true;
+
+		for (size_t j = 0; j < i; j++)
+			first = first && right_aligned(rep->cols[j]);
+		if (first)
+			return TOTAL_LABEL;
+	}
+	return cell_text(rep, r, c, kind == ROW_TOTAL, buf, raw);
+}
+
+static size_t text_width(const char *s, bool raw)
+{
+	return raw ? escape_width(s) : strlen(s);
+}
+
+static void measure(const struct report *rep, enum row_kind kind, const struct record *r,
+		    size_t width[])
+{
+	char buf[48];
+	bool raw;
+
+	for (size_t i = 0; i < rep->ncols; i++) {
+		size_t w = text_width(row_cell(rep, kind, r, i, buf, &raw), raw);
+
+		if (w > width[i])
+			width[i] = w;
+	}
+}
+
+static void print_row(const struct report *rep, enum row_kind kind, const struct record *r,
+		      const size_t width[], FILE *out)
+{
+	char buf[48];
+	bool raw;
+
+	for (size_t i = 0; i < rep->ncols; i++) {
+		const char *s = row_cell(rep, kind, r, i, buf, &raw);
+		int pad = (int)(width[i] - text_width(s, raw));
 
 		if (i)
-			putchar(' ');
-		if (right_aligned(c))
-			printf("%*s", w, cells[i]);
-		else if (i + 1 < out->ncolumns)
-			printf("%-*s", w, cells[i]);
+			putc(' ', out);
+		if (right_aligned(rep->cols[i]))
+			fprintf(out, "%*s", pad, "");
+		if (raw)
+			escape_put(s, out);
 		else
-			fputs(cells[i], stdout);	/* no trailing blanks */
+			fputs(s, out);
+		if (!right_aligned(rep->cols[i]) && i + 1 < rep->ncols)
+			fprintf(out, "%*s", pad, "");	/* no trailing blanks */
 	}
-	putchar('\n');
+	putc('\n', out);
 }
 
-static void widen(enum column c, const char *text)
+static void print_time(const struct report *rep, FILE *out)
 {
-	size_t len = strlen(text);
-
-	if (len > width[c])
-		width[c] = len;
-}
-
-static void table_begin(const struct output *o, const char *source,
-			const struct record *recs, size_t n)
-{
-	const char *cells[NCOLUMNS];
+	time_t secs = (time_t)rep->time;
+	struct tm tm;
 	char buf[32];
 
-	(void)source;
-	out = o;
-	memset(width, 0, sizeof(width));
-	for (size_t i = 0; i < out->ncolumns; i++) {
-		enum column c = out->columns[i];
-
-		cells[i] = headers[c];
-		if (!out->no_headings)
-			widen(c, headers[c]);
-		for (size_t j = 0; j < n; j++)
-			widen(c, cell(&recs[j], c, buf, sizeof(buf)));
-	}
-	if (!out->no_headings)
-		print_row(cells);
+	localtime_r(&secs, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(out, "# %s.%03d\n", buf, (int)((rep->time - (double)secs) * 1000));
 }
 
-static void table_record(const struct record *r)
+/* Two passes over the rows, measuring then printing: nothing is kept. */
+static void table_print(const struct report *rep, FILE *out)
 {
-	char bufs[NCOLUMNS][32];
-	const char *cells[NCOLUMNS];
+	bool headings = !rep->q->out.no_headings, total = rep->q->out.total;
+	struct record t = total_row(&rep->total);
+	size_t width[NCOLUMNS] = { 0 };
 
-	for (size_t i = 0; i < out->ncolumns; i++)
-		cells[i] = cell(r, out->columns[i], bufs[i], sizeof(bufs[i]));
-	print_row(cells);
-}
-
-static void table_end(void)
-{
+	if (headings)
+		measure(rep, ROW_HEADER, NULL, width);
+	for (size_t r = 0; r < rep->n; r++)
+		measure(rep, ROW_RECORD, &rep->rows[r], width);
+	if (total)
+		measure(rep, ROW_TOTAL, &t, width);
+	if (rep->watching)
+		print_time(rep, out);
+	if (headings)
+		print_row(rep, ROW_HEADER, NULL, width, out);
+	for (size_t r = 0; r < rep->n && !ferror(out); r++)
+		print_row(rep, ROW_RECORD, &rep->rows[r], width, out);
+	if (total)
+		print_row(rep, ROW_TOTAL, &t, width, out);
 }
 
 const struct sink sink_table = {
-	.begin = table_begin,
-	.record = table_record,
-	.end = table_end,
+	.print = table_print,
 };

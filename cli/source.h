@@ -1,64 +1,49 @@
 /*
- * A source yields the records that pass the query's filter. There is one
+ * A source yields the call sites that pass a filter. There is one
  * implementation per file; main picks one, once. Nothing after the source
- * knows which one ran, except for its name in the JSON output.
+ * knows which one ran, except for its name in the output.
  */
 #ifndef ALLOCQ_SOURCE_H
 #define ALLOCQ_SOURCE_H
 
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-
+#include "names.h"
 #include "query.h"
 #include "record.h"
 
 struct source {
 	const char *name;	/* "ioctl", "text" or "input" */
-	/* Appends the matching records to @out; exits on errors. */
-	void (*read)(const struct query *q, struct record_list *out);
+	/* Appends the call sites that pass @f to @out; exits on errors. */
+	void (*read)(const struct query *q, const struct filter *f, struct record_list *out);
+	/* The names of every call site of the last read (NULL: none known). */
+	struct names *(*names)(void);
 };
 
 extern const struct source source_ioctl;	/* source_ioctl.c */
 extern const struct source source_text;		/* source_text.c */
 extern const struct source source_input;	/* source_input.c */
 
-/*
- * Opens /proc/allocinfo and asks for its content id: true when the kernel
- * has the ioctl interface (source_ioctl then uses the open file).
- */
-bool ioctl_available(void);
-
-/* The content id of the open allocinfo @fd; false (and errno) if none. */
-bool allocinfo_content_id(int fd, uint64_t *id);
-
-/* How often a read is tried again because modules came or went. */
-#define READ_ATTEMPTS 10
-_Noreturn void die_tags_changing(void);
+/* The source @q reads from: picked once, by asking the kernel if need be. */
+const struct source *source_pick(const struct query *q);
 
 /*
- * The one parser of the allocinfo text format (versions 1.x and 2.x), used
- * by the text and input sources and by the name cache. Calls @fn for every
- * record; the record's strings live until @fn returns. Exits with EX_DATAERR
- * on a malformed line, naming @label and the line number.
+ * A record_fn that appends the records that pass @filter to @out and, when
+ * @known is set, notes the names of every record.
  */
-typedef void record_fn(const struct record *r, void *arg);
-void text_parse(FILE *f, const char *label, record_fn *fn, void *arg);
-
-/*
- * text_parse of the live /proc/allocinfo. The file is read in pieces, so a
- * module that comes or goes meanwhile could leave part of its tags in the
- * result: where the kernel has the content id, the read is done again
- * (after @restart undid what @fn did) until the id was the same before and
- * after. Kernels without it (6.12) give one read, as it was.
- */
-void allocinfo_text_parse(record_fn *fn, void (*restart)(void *arg), void *arg);
-
-/* A record_fn that appends the records that pass a filter. */
-struct filter_sink {
+struct selection {
 	const struct filter *filter;
 	struct record_list *out;
+	struct names *known;
 };
-void add_if_matches(const struct record *r, void *filter_sink);
+void select_record(const struct record *r, void *selection);
+/* Whether @f names files, functions or modules (so that names are worth noting). */
+bool filter_has_names(const struct filter *f);
+
+/*
+ * A saved /proc/allocinfo (@path, "-" for standard input): the records that
+ * pass @f, and when @known is given, the names of all of them. For --input
+ * and for --diff's OLD file (@option names which, in errors).
+ */
+void input_read(const char *option, const char *path, const struct filter *f,
+		struct record_list *out, struct names *known);
 
 #endif

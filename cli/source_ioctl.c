@@ -3,8 +3,11 @@
  *
  * Every combination of one value per filter flag is one kernel query (GET_AT
  * at 0, then GET_NEXT to the end); the combinations select disjoint tags, so
- * the results just add up. The content id is read before and after: if a
- * module came or went in between, everything is read again.
+ * the results just add up. A basename or a pattern becomes the exact names
+ * it matches, from the known names (names.h). Where that makes more queries
+ * than one unfiltered read costs, that flag is left to allocq. The content
+ * id is read before and after: if a module came or went in between,
+ * everything is read again.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -15,9 +18,9 @@
 
 #include <linux/alloc_tag.h>
 
+#include "allocinfo.h"
 #include "errors.h"
-#include "names.h"
-#include "proc.h"
+#include "match.h"
 #include "source.h"
 
 /* The ABI this binary is built against must be the kernel's, to the byte. */
@@ -65,8 +68,18 @@ _Static_assert(ALLOCINFO_FILTER_MASK_MODNAME == 0x01 &&
 	       ALLOCINFO_FILTER_MASK_MAX_SIZE == 0x40 &&
 	       ALLOCINFO_FILTER_MASKS == 0x7f, "filter mask bits");
 
+/*
+ * Each kernel query walks every tag but sums the counters of matches only;
+ * an unfiltered read sums them all, over every possible CPU. Measured at 224
+ * possible CPUs, that read costs about as much as a hundred walks: past this
+ * many queries, one read filtered here is cheaper.
+ */
+#define MAX_QUERIES 32
+
 static int fd = -1;
-static uint64_t first_id;	/* read by the probe */
+static struct names *names;	/* loaded when a name needs them */
+static uint64_t names_id;
+static uint64_t last_id;	/* of the last read */
 
 static _Noreturn void die_ioctl(const char *what)
 {
@@ -74,35 +87,13 @@ static _Noreturn void die_ioctl(const char *what)
 	    what, strerror(errno));
 }
 
-_Noreturn void die_tags_changing(void)
-{
-	die(EX_TEMPFAIL, "the set of allocation tags kept changing while reading it "
-	    "(%d attempts; modules loading or unloading): try again", READ_ATTEMPTS);
-}
-
-bool allocinfo_content_id(int allocinfo, uint64_t *id)
-{
-	struct allocinfo_content_id cid;
-
-	if (ioctl(allocinfo, ALLOCINFO_IOC_CONTENT_ID, &cid) < 0)
-		return false;
-	*id = cid.id;
-	return true;
-}
-
-static uint64_t content_id(void)
+/* Opens allocinfo and asks for its content id: true when the kernel has the ioctl. */
+static bool ioctl_available(void)
 {
 	uint64_t id;
 
-	if (!allocinfo_content_id(fd, &id))
-		die_ioctl("CONTENT_ID");
-	return id;
-}
-
-bool ioctl_available(void)
-{
-	fd = proc_open_allocinfo();
-	if (allocinfo_content_id(fd, &first_id))
+	fd = allocinfo_open();
+	if (allocinfo_content_id(fd, &id))
 		return true;
 	if (errno != ENOTTY && errno != EINVAL)
 		die_ioctl("CONTENT_ID");
@@ -111,66 +102,130 @@ bool ioctl_available(void)
 	return false;
 }
 
-/* The names sent for each flag: distinct, cut as the kernel cuts them. */
-struct kernel_values {
-	struct strlist files, funcs, modules;
+const struct source *source_pick(const struct query *q)
+{
+	if (q->input)
+		return &source_input;
+	if (q->source == SOURCE_TEXT)
+		return &source_text;
+	if (ioctl_available())
+		return &source_ioctl;
+	if (q->source == SOURCE_IOCTL)
+		die(EX_UNAVAILABLE, "this kernel has no /proc/allocinfo ioctl interface "
+		    "(it needs Linux 7.3+, or 7.2 with allocq's patches): use --source=text");
+	return &source_text;
+}
+
+static struct names *known(uint64_t id)
+{
+	if (!names || names_id != id) {
+		names_free(names);
+		names = names_get(id);
+		names_id = id;
+	}
+	return names;
+}
+
+/* The values sent for one flag: exact names, cut as the kernel cuts them. */
+struct dimension {
+	bool active;		/* the flag was given */
+	bool in_kernel;		/* else the kernel is not asked to filter by it */
+	struct strlist values;
+	struct strlist from_names;	/* values that came from the known names */
 };
 
-static void add_files(const struct strlist *files, uint64_t id, struct names **names,
-		      struct strlist *out)
-{
-	for (size_t i = 0; i < files->n; i++) {
-		struct strlist paths = { 0 };
+enum { DIM_FILE, DIM_FUNC, DIM_MODULE, DIMS };
 
-		if (strchr(files->v[i], '/')) {
-			strlist_add(out, name_tail(files->v[i]));
+static void add_value(struct dimension *d, const char *name, bool from_names)
+{
+	strlist_add(&d->values, name_tail(name));
+	if (from_names)
+		strlist_add(&d->from_names, name);
+}
+
+/*
+ * A path or a function name goes to the kernel as it is; a basename or a
+ * pattern as every known name it matches.
+ */
+static void resolve(struct dimension *d, const struct strlist *wants, enum name_kind kind,
+		    uint64_t id)
+{
+	for (size_t i = 0; i < wants->n; i++) {
+		const char *want = wants->v[i];
+		struct strlist matched = { 0 };
+
+		if (!is_pattern(want) && (kind != NAME_FILE || strchr(want, '/'))) {
+			add_value(d, want, false);
 			continue;
 		}
-		/* the kernel compares whole names: a basename needs its paths */
-		if (!*names)
-			*names = names_get(id);
-		names_paths_for_basename(*names, files->v[i], &paths);
-		for (size_t j = 0; j < paths.n; j++)
-			strlist_add(out, name_tail(paths.v[j]));
-		strlist_free(&paths);
+		names_matching(known(id), kind, want, &matched);
+		for (size_t j = 0; j < matched.n; j++)
+			add_value(d, matched.v[j], true);
+		strlist_free(&matched);
 	}
 }
 
-static void add_tails(const struct strlist *names, struct strlist *out)
+struct plan {
+	struct dimension dim[DIMS];
+	const struct numlist *lines;
+};
+
+static size_t span(const struct dimension *d)
 {
-	for (size_t i = 0; i < names->n; i++)
-		strlist_add(out, name_tail(names->v[i]));
+	return d->active && d->in_kernel ? d->values.n : 1;
 }
 
-static void kernel_values_init(struct kernel_values *kv, const struct filter *f,
-			       uint64_t id, struct names **names)
+static size_t queries(const struct plan *p)
 {
-	*kv = (struct kernel_values){ 0 };
-	add_files(&f->files, id, names, &kv->files);
-	add_tails(&f->funcs, &kv->funcs);
+	return span(&p->dim[DIM_FILE]) * span(&p->dim[DIM_FUNC]) *
+	       span(&p->dim[DIM_MODULE]) * (p->lines->n ? p->lines->n : 1);
+}
+
+static void plan_init(struct plan *p, const struct filter *f, uint64_t id)
+{
+	*p = (struct plan){ .lines = &f->lines };
+	p->dim[DIM_FILE].active = f->files.n;
+	p->dim[DIM_FUNC].active = f->funcs.n;
+	p->dim[DIM_MODULE].active = f->builtin || f->modules.n;
+	resolve(&p->dim[DIM_FILE], &f->files, NAME_FILE, id);
+	resolve(&p->dim[DIM_FUNC], &f->funcs, NAME_FUNCTION, id);
 	if (f->builtin)
-		strlist_add(&kv->modules, "");	/* the kernel's "built-in" */
-	add_tails(&f->modules, &kv->modules);
+		strlist_add(&p->dim[DIM_MODULE].values, "");	/* the kernel's "built-in" */
+	resolve(&p->dim[DIM_MODULE], &f->modules, NAME_MODULE, id);
+	for (int i = 0; i < DIMS; i++)
+		p->dim[i].in_kernel = true;
+	/* too many queries: leave the widest flag to allocq, and so on */
+	while (queries(p) > MAX_QUERIES) {
+		struct dimension *widest = &p->dim[0];
+
+		for (int i = 1; i < DIMS; i++)
+			if (span(&p->dim[i]) > span(widest))
+				widest = &p->dim[i];
+		widest->in_kernel = false;
+	}
 }
 
-static void kernel_values_free(struct kernel_values *kv)
+static void plan_free(struct plan *p)
 {
-	strlist_free(&kv->files);
-	strlist_free(&kv->funcs);
-	strlist_free(&kv->modules);
+	for (int i = 0; i < DIMS; i++) {
+		strlist_free(&p->dim[i].values);
+		strlist_free(&p->dim[i].from_names);
+	}
 }
 
 /* The part of the kernel filter that is the same for every combination. */
-static struct allocinfo_filter base_filter(const struct filter *f)
+static struct allocinfo_filter base_filter(const struct filter *f, const struct plan *p)
 {
+	static const __u64 bits[DIMS] = {
+		[DIM_FILE] = ALLOCINFO_FILTER_MASK_FILENAME,
+		[DIM_FUNC] = ALLOCINFO_FILTER_MASK_FUNCTION,
+		[DIM_MODULE] = ALLOCINFO_FILTER_MASK_MODNAME,
+	};
 	struct allocinfo_filter k = { 0 };
 
-	if (f->files.n)
-		k.mask |= ALLOCINFO_FILTER_MASK_FILENAME;
-	if (f->funcs.n)
-		k.mask |= ALLOCINFO_FILTER_MASK_FUNCTION;
-	if (f->builtin || f->modules.n)
-		k.mask |= ALLOCINFO_FILTER_MASK_MODNAME;
+	for (int i = 0; i < DIMS; i++)
+		if (p->dim[i].active && p->dim[i].in_kernel)
+			k.mask |= bits[i];
 	if (f->lines.n)
 		k.mask |= ALLOCINFO_FILTER_MASK_LINENO;
 	if (f->accuracy != ACCURACY_ANY) {
@@ -214,15 +269,15 @@ static void add_tag(struct record_list *out, struct allocinfo_tag_data *d)
 	record_list_add(out, &r);
 }
 
-/* One kernel query: every tag that matches @k. */
-static void fetch(const struct allocinfo_filter *k, struct record_list *out)
+/* One kernel query: every tag that matches @k; whether there was one. */
+static bool fetch(const struct allocinfo_filter *k, struct record_list *out)
 {
 	struct allocinfo_get_at at = { .pos = 0, .filter = *k };
 	struct allocinfo_tag_data d;
 
 	if (ioctl(fd, ALLOCINFO_IOC_GET_AT, &at) < 0) {
 		if (errno == ENOENT)
-			return;
+			return false;
 		die_ioctl("GET_AT");
 	}
 	add_tag(out, &at.data);
@@ -230,36 +285,31 @@ static void fetch(const struct allocinfo_filter *k, struct record_list *out)
 		add_tag(out, &d);
 	if (errno != ENOENT)
 		die_ioctl("GET_NEXT");
-}
-
-/* A flag given no value spans one "any" slot; one with values, each value. */
-static size_t span(bool active, size_t n)
-{
-	return active ? n : 1;
+	return true;
 }
 
 /* Runs one kernel query per combination of one value of each flag. */
-static void fetch_all(const struct filter *f, const struct kernel_values *kv,
-		      struct record_list *out)
+static void fetch_all(const struct filter *f, const struct plan *p, struct record_list *out)
 {
-	struct allocinfo_filter k = base_filter(f);
-	size_t nfile = span(f->files.n, kv->files.n);
-	size_t nfunc = span(f->funcs.n, kv->funcs.n);
-	size_t nmod = span(f->builtin || f->modules.n, kv->modules.n);
-	size_t nline = span(f->lines.n, f->lines.n);
-	size_t total = nfile * nfunc * nmod * nline;
+	struct allocinfo_filter k = base_filter(f, p);
+	char *const *file = p->dim[DIM_FILE].values.v;
+	char *const *func = p->dim[DIM_FUNC].values.v;
+	char *const *module = p->dim[DIM_MODULE].values.v;
+	size_t nfile = span(&p->dim[DIM_FILE]), nfunc = span(&p->dim[DIM_FUNC]);
+	size_t nmod = span(&p->dim[DIM_MODULE]), nline = f->lines.n ? f->lines.n : 1;
+	size_t total = queries(p);
 
 	for (size_t i = 0; i < total; i++) {
 		size_t r = i;
 
-		if (f->files.n)
-			set_name(k.fields.filename, kv->files.v[r % nfile]);
+		if (k.mask & ALLOCINFO_FILTER_MASK_FILENAME)
+			set_name(k.fields.filename, file[r % nfile]);
 		r /= nfile;
-		if (f->funcs.n)
-			set_name(k.fields.function, kv->funcs.v[r % nfunc]);
+		if (k.mask & ALLOCINFO_FILTER_MASK_FUNCTION)
+			set_name(k.fields.function, func[r % nfunc]);
 		r /= nfunc;
 		if (k.mask & ALLOCINFO_FILTER_MASK_MODNAME)
-			set_name(k.fields.modname, kv->modules.v[r % nmod]);
+			set_name(k.fields.modname, module[r % nmod]);
 		r /= nmod;
 		if (f->lines.n)
 			k.fields.lineno = f->lines.v[r % nline];
@@ -267,83 +317,138 @@ static void fetch_all(const struct filter *f, const struct kernel_values *kv,
 	}
 }
 
-/*
- * A name of exactly NAME_TAIL characters may have been cut by the kernel:
- * replace it by the one full name that ends with it, or mark it as cut.
- */
-static void expand(char **name, const char *full, unsigned *trimmed, unsigned flag)
+/* Whether the kernel has a tag by the name @name, asked by that name alone. */
+static bool kernel_has(int dim, const char *name)
 {
-	char *old = *name;
+	static const __u64 bits[DIMS] = {
+		[DIM_FILE] = ALLOCINFO_FILTER_MASK_FILENAME,
+		[DIM_FUNC] = ALLOCINFO_FILTER_MASK_FUNCTION,
+		[DIM_MODULE] = ALLOCINFO_FILTER_MASK_MODNAME,
+	};
+	struct allocinfo_get_at at = { .filter.mask = bits[dim] };
+	char *field = dim == DIM_FILE ? at.filter.fields.filename :
+		      dim == DIM_FUNC ? at.filter.fields.function : at.filter.fields.modname;
 
-	if (full) {
-		*name = xstrdup(full);
-	} else {
-		*name = xasprintf(TRIM_MARK "%s", old);
-		*trimmed |= flag;
-	}
-	free(old);
+	set_name(field, name_tail(name));
+	if (ioctl(fd, ALLOCINFO_IOC_GET_AT, &at) == 0)
+		return true;
+	if (errno != ENOENT)
+		die_ioctl("GET_AT");
+	return false;
 }
 
-static void expand_names(struct record_list *list, uint64_t id, struct names **names)
+static const char *field_of(const struct record *r, int dim)
 {
+	return dim == DIM_FILE ? r->file : dim == DIM_FUNC ? r->function : r->module;
+}
+
+/*
+ * Every name taken from the cached names must still be one the kernel has:
+ * one that no record carries is asked for alone.
+ */
+static bool names_still_true(const struct plan *p, const struct record_list *out)
+{
+	for (int d = 0; d < DIMS; d++) {
+		const struct strlist *names = &p->dim[d].from_names;
+
+		if (!p->dim[d].in_kernel)
+			continue;	/* too many to ask for; allocq filters them */
+		for (size_t i = 0; i < names->n; i++) {
+			const char *tail = name_tail(names->v[i]);
+			bool seen = false;
+
+			for (size_t j = 0; j < out->n && !seen; j++) {
+				const char *have = field_of(&out->v[j], d);
+
+				seen = have && !strcmp(name_tail(have), tail);
+			}
+			if (!seen && !kernel_has(d, names->v[i]))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* A name of exactly NAME_TAIL characters may have been cut by the kernel. */
+static bool expand_names(struct record_list *list, uint64_t id)
+{
+	bool ok = true;
+
 	for (size_t i = 0; i < list->n; i++) {
 		struct record *r = &list->v[i];
-		bool cut_file = strlen(r->file) == NAME_TAIL;
-		bool cut_func = strlen(r->function) == NAME_TAIL;
 
-		if (!cut_file && !cut_func)
-			continue;
-		if (!*names)
-			*names = names_get(id);
-		if (cut_file)
-			expand(&r->file, names_expand_file(*names, r->file),
-			       &r->trimmed, TRIMMED_FILE);
-		if (cut_func)
-			expand(&r->function, names_expand_function(*names, r->function),
-			       &r->trimmed, TRIMMED_FUNCTION);
+		if (strlen(r->file) == NAME_TAIL || strlen(r->function) == NAME_TAIL)
+			ok = names_expand(known(id), r) && ok;
 	}
+	return ok;
 }
+
+struct attempt {
+	const struct filter *filter;
+	struct record_list *out;
+};
 
 static bool keep_matching(const struct record *r, const void *filter)
 {
 	return filter_matches(filter, r);
 }
 
-static void read_once(const struct filter *f, uint64_t id, struct record_list *out)
+/* One read; false when the known names turned out stale. */
+static bool read_with_names(const struct filter *f, uint64_t id, struct record_list *out)
 {
-	struct names *names = NULL;
-	struct kernel_values kv;
+	struct plan p;
+	bool ok;
 
-	kernel_values_init(&kv, f, id, &names);
-	fetch_all(f, &kv, out);
-	expand_names(out, id, &names);
-	/* the kernel compared cut names; full ones can be told apart */
+	plan_init(&p, f, id);
+	fetch_all(f, &p, out);
+	ok = expand_names(out, id);
+	if (names && names_cached(names))
+		ok = ok && names_still_true(&p, out);
+	plan_free(&p);
+	/* the kernel compared cut names, or not at all: allocq compares whole ones */
 	record_list_keep(out, keep_matching, f);
-	kernel_values_free(&kv);
-	names_free(names);
+	return ok;
 }
 
-static void read_ioctl(const struct query *q, struct record_list *out)
+static void read_once(int allocinfo, uint64_t id, void *arg)
 {
-	uint64_t id = first_id;
+	struct attempt *a = arg;
 
-	for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-		uint64_t now;
+	(void)allocinfo;
+	last_id = id;
+	if (read_with_names(a->filter, id, a->out) || !names || !names_cached(names))
+		return;
+	/* a cache that does not match the kernel: collect the names afresh */
+	names = names_reload(names, id);
+	record_list_clear(a->out);
+	read_with_names(a->filter, id, a->out);
+}
 
-		read_once(&q->filter, id, out);
-		now = content_id();
-		if (now == id) {
-			close(fd);
-			fd = -1;
-			return;
-		}
-		record_list_clear(out);
-		id = now;
-	}
-	die_tags_changing();
+static void restart(void *arg)
+{
+	struct attempt *a = arg;
+
+	record_list_clear(a->out);
+}
+
+static void read_ioctl(const struct query *q, const struct filter *f,
+		       struct record_list *out)
+{
+	struct attempt a = { f, out };
+
+	(void)q;
+	allocinfo_consistent(fd, read_once, restart, &a);
+	close(fd);
+	fd = -1;
+}
+
+static struct names *ioctl_names(void)
+{
+	return known(last_id);
 }
 
 const struct source source_ioctl = {
 	.name = "ioctl",
 	.read = read_ioctl,
+	.names = ioctl_names,
 };

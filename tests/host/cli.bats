@@ -110,15 +110,15 @@ Try \`allocq --help' or \`allocq --usage' for more information." --file
 }
 
 @test "bad --sort, --format, --source values are usage errors" {
-	usage_error "allocq: unknown sort key 'size': use bytes, calls, file, func, module or line" -s size
-	usage_error "allocq: unknown sort key 'function': use bytes, calls, file, func, module or line" --sort=function
-	usage_error "allocq: unknown format 'xml': use table, csv or json" --format xml
-	usage_error "allocq: unknown format 'JSON': use table, csv or json" --format JSON
+	usage_error "allocq: unknown sort key 'size': use bytes, calls, delta, sites, file, func, module or line" -s size
+	usage_error "allocq: unknown sort key 'function': use bytes, calls, delta, sites, file, func, module or line" --sort=function
+	usage_error "allocq: unknown format 'xml': use table, csv, json, allocinfo or prometheus" --format xml
+	usage_error "allocq: unknown format 'JSON': use table, csv, json, allocinfo or prometheus" --format JSON
 	usage_error "allocq: unknown source 'kernel': use auto, ioctl or text" --source kernel
 }
 
 @test "bad -o lists are usage errors" {
-	local fix="list each of bytes, calls, file, line, module, function, accurate at most once, comma separated"
+	local fix="list each column at most once, comma separated (see allocq(1))"
 	usage_error "allocq: bad column 'size' in --output: $fix" -o bytes,size
 	usage_error "allocq: bad column 'bytes' in --output: $fix" -o bytes,file,bytes
 	usage_error "allocq: bad column '' in --output: $fix" -o ''
@@ -156,5 +156,5 @@ Try \`allocq --help' or \`allocq --usage' for more information." --file
 @test "usage errors win over source errors" {
 	# the options are checked before any file is opened
 	run -64 --separate-stderr allocq -i /nonexistent --sort size
-	expect_stderr "allocq: unknown sort key 'size': use bytes, calls, file, func, module or line"
+	expect_stderr "allocq: unknown sort key 'size': use bytes, calls, delta, sites, file, func, module or line"
 }

@@ -1,0 +1,170 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/alloc_tag.h>
+
+#include "allocinfo.h"
+#include "errors.h"
+
+char *proc_path(const char *rel)
+{
+	const char *root = getenv("ALLOCQ_PROC");
+
+	if (!root || !*root)
+		root = "/proc";
+	return xasprintf("%s/%s", root, rel);
+}
+
+bool proc_read_line(const char *rel, char *buf, size_t size)
+{
+	char *path = proc_path(rel);
+	FILE *f = fopen(path, "re");
+	bool ok = f && fgets(buf, (int)size, f);
+
+	if (f)
+		fclose(f);
+	free(path);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
+static void check_profiling_state(void);
+
+int allocinfo_open(void)
+{
+	char *path = proc_path("allocinfo");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		free(path);
+		check_profiling_state();
+		return fd;
+	}
+	if (errno == ENOENT)
+		die(EX_NOINPUT, "no %s (memory allocation profiling not built in, or disabled at boot): "
+		    "use a kernel built with CONFIG_MEM_ALLOC_PROFILING=y, booted without "
+		    "sysctl.vm.mem_profiling=never", path);
+	if (errno == EACCES || errno == EPERM)
+		die(EX_NOPERM, "permission denied opening %s (it is readable by root only): "
+		    "run allocq as root", path);
+	die(EXIT_RUNTIME, "cannot open %s: %s: check that /proc is mounted", path,
+	    strerror(errno));
+}
+
+/*
+ * Looked at once, after allocinfo opened (a missing file is the error to
+ * report, not the sysctl). Off at run time: the counters are frozen, worth
+ * a warning. Off and the sysctl read-only: booted with
+ * sysctl.vm.mem_profiling=never, where some kernels (6.12) keep
+ * /proc/allocinfo with every counter at zero; that is no profile at all,
+ * so it is the same error as a missing file.
+ */
+static void check_profiling_state(void)
+{
+	static bool checked;
+	char *path;
+	char value[16];
+	struct stat st;
+
+	if (checked)
+		return;
+	checked = true;
+	path = proc_path("sys/vm/mem_profiling");
+	if (proc_read_line("sys/vm/mem_profiling", value, sizeof(value)) &&
+	    !strcmp(value, "0")) {
+		if (!stat(path, &st) && !(st.st_mode & 0222))
+			die(EX_NOINPUT, "memory allocation profiling was disabled at boot "
+			    "(vm.mem_profiling is 0 and read-only): boot without "
+			    "sysctl.vm.mem_profiling=never");
+		warn("memory allocation profiling is switched off (vm.mem_profiling=0): "
+		     "counters are frozen; enable it with sysctl vm.mem_profiling=1");
+	}
+	free(path);
+}
+
+bool allocinfo_content_id(int fd, uint64_t *id)
+{
+	struct allocinfo_content_id cid;
+
+	if (ioctl(fd, ALLOCINFO_IOC_CONTENT_ID, &cid) < 0)
+		return false;
+	*id = cid.id;
+	return true;
+}
+
+static _Noreturn void die_tags_changing(void)
+{
+	die(EX_TEMPFAIL, "the set of allocation tags kept changing while reading it "
+	    "(%d attempts; modules loading or unloading): try again", READ_ATTEMPTS);
+}
+
+/*
+ * A content id that cannot be read (no ioctl, or a broken one) only means
+ * that nothing can be checked: then one try is what there is.
+ */
+uint64_t allocinfo_consistent(int fd, void (*read)(int fd, uint64_t id, void *arg),
+			      void (*restart)(void *arg), void *arg)
+{
+	uint64_t before = 0, after;
+	bool have_id = allocinfo_content_id(fd, &before);
+
+	for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+		read(fd, before, arg);
+		if (!have_id || !allocinfo_content_id(fd, &after) || after == before)
+			return before;
+		restart(arg);
+		before = after;
+	}
+	die_tags_changing();
+}
+
+struct text_read {
+	FILE *f;
+	const char *path;
+	record_fn *fn;
+	void (*restart)(void *arg);
+	void *arg;
+};
+
+static void restart_text(void *arg)
+{
+	struct text_read *t = arg;
+
+	t->restart(t->arg);
+}
+
+static void parse_text(int fd, uint64_t id, void *arg)
+{
+	struct text_read *t = arg;
+	struct parse_error err;
+
+	(void)fd;
+	(void)id;
+	rewind(t->f);
+	if (!text_parse(t->f, t->fn, t->arg, &err))
+		die_parse(t->path, &err);
+}
+
+uint64_t allocinfo_read_text(record_fn *fn, void (*restart)(void *arg), void *arg)
+{
+	char *path = proc_path("allocinfo");
+	int fd = allocinfo_open();
+	FILE *f = fdopen(fd, "r");
+	struct text_read t = { f, path, fn, restart, arg };
+	uint64_t id;
+
+	if (!f)
+		die(EXIT_RUNTIME, "cannot read %s: %s: free some memory", path,
+		    strerror(errno));
+	id = allocinfo_consistent(fd, parse_text, restart_text, &t);
+	fclose(f);
+	free(path);
+	return id;
+}

@@ -1,0 +1,46 @@
+/*
+ * The one owner of /proc/allocinfo (under $ALLOCQ_PROC, default /proc, so
+ * that tests can point allocq at a fixture tree): opening it, the state of
+ * profiling, the content id, and the loop that makes a read consistent.
+ * The sources, the name cache and --status all go through here.
+ */
+#ifndef ALLOCQ_ALLOCINFO_H
+#define ALLOCQ_ALLOCINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parse.h"
+
+/* How often a read is tried again because modules came or went. */
+#define READ_ATTEMPTS 10
+
+/* "$ALLOCQ_PROC/@rel", malloc'd. */
+char *proc_path(const char *rel);
+/* Reads the first line of a /proc file, without its newline. */
+bool proc_read_line(const char *rel, char *buf, size_t size);
+
+/*
+ * Opens allocinfo read-only, or exits with the status that says why not;
+ * the first time, also warns if profiling is switched off (counters
+ * frozen), or exits 66 if it was disabled at boot.
+ */
+int allocinfo_open(void);
+/* The content id of the open allocinfo @fd; false (and errno) if none. */
+bool allocinfo_content_id(int fd, uint64_t *id);
+
+/*
+ * Calls @read until the set of tags was the same before and after it (the
+ * content id), @restart undoing what a try did; exits 75 after
+ * READ_ATTEMPTS tries. Without a content id (no ioctl) one try is all.
+ * @read gets the id from before the try. Returns the id of the set that
+ * was read (0 without one).
+ */
+uint64_t allocinfo_consistent(int fd, void (*read)(int fd, uint64_t id, void *arg),
+			      void (*restart)(void *arg), void *arg);
+
+/* Parses the live text, consistently (see above); returns its content id. */
+uint64_t allocinfo_read_text(record_fn *fn, void (*restart)(void *arg), void *arg);
+
+#endif

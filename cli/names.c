@@ -260,8 +260,7 @@ static bool load_entry(struct names *names, char *line)
 	return false;
 }
 
-/* Reads one cache file: NULL unless it is complete, sane and for this key. */
-static struct names *cache_read(FILE *f, const char *boot, uint64_t id)
+struct names *names_read_cache(FILE *f, const char *boot, uint64_t id)
 {
 	struct names *names = names_new();
 	char *want = xasprintf(CACHE_MAGIC "\nboot %s\ncontent %" PRIu64 "\n", boot, id);
@@ -305,7 +304,7 @@ static struct names *cache_load(int dir, const char *file, const char *boot, uin
 		close(fd);
 		return NULL;
 	}
-	names = cache_read(f, boot, id);
+	names = names_read_cache(f, boot, id);
 	fclose(f);
 	return names;
 }

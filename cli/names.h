@@ -13,6 +13,7 @@
 #define ALLOCQ_NAMES_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "query.h"
 #include "record.h"
@@ -36,6 +37,11 @@ void names_free(struct names *names);
 struct names *names_get(uint64_t content_id);
 /* Whether @names came from the cache (and so could be stale). */
 bool names_cached(const struct names *names);
+/*
+ * Reads one cache file's contents: NULL unless it is complete, sane and for
+ * the boot @boot and tag set @id (names.c has the format).
+ */
+struct names *names_read_cache(FILE *f, const char *boot, uint64_t id);
 /* Reads the names afresh from the text and rewrites the cache. */
 struct names *names_reload(struct names *names, uint64_t content_id);
 

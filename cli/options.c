@@ -1,5 +1,7 @@
 #define _GNU_SOURCE
 #include <argp.h>
+#include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,7 @@ enum {
 	OPT_LIMIT,
 	OPT_OUTPUT_FILE,
 	OPT_STATUS,
+	OPT_WATCH,
 };
 
 static const struct argp_option options[] = {
@@ -77,6 +80,14 @@ static const struct argp_option options[] = {
 	  "directories of the file)", GROUP_ANALYSIS },
 	{ "total", OPT_TOTAL, NULL, 0, "A total line after the rows (table, CSV)",
 	  GROUP_ANALYSIS },
+	{ "watch", 'w', "SECONDS", OPTION_ARG_OPTIONAL,
+	  "Repeat the query every SECONDS (default 2, at least 0.1) until "
+	  "interrupted: a full-screen view on a terminal, else a stream of samples "
+	  "with the change since the first and the rate", GROUP_ANALYSIS },
+	{ "count", 'c', "N", 0, "With --watch: stop after N samples", GROUP_ANALYSIS },
+	{ "status", OPT_STATUS, NULL, 0,
+	  "Say what allocq sees (kernel, /proc/allocinfo, profiling, ioctl) and "
+	  "exit with the status a query would get", GROUP_ANALYSIS },
 
 	{ NULL, 0, NULL, 0, "Output:", GROUP_OUTPUT },
 	{ "format", OPT_FORMAT, "FORMAT", 0,
@@ -225,6 +236,23 @@ static void set_group(struct query *q, const char *arg)
 	q->dir_depth = (unsigned)depth;
 }
 
+/* Seconds, fractions allowed: 2, 0.5, 1.25. */
+static double interval(const char *arg)
+{
+	char *end;
+	double v;
+
+	if (!arg)
+		return 2;
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= 0.1) || v > 86400 || arg[0] == '-' ||
+	    arg[0] == '+' || !isdigit((unsigned char)arg[0]))
+		die(EX_USAGE, "invalid interval '%s' for --watch: use seconds from 0.1 to 86400 "
+		    "(fractions allowed)", arg);
+	return v;
+}
+
 static void check_columns(const struct query *q)
 {
 	enum column all[NCOLUMNS];
@@ -266,10 +294,20 @@ static void check_query(struct query *q)
 	if (q->diff && q->input && !strcmp(q->diff, "-") && !strcmp(q->input, "-"))
 		die(EX_USAGE, "--diff - and --input - would both read standard input: "
 		    "give one of them a file");
-	if (q->sort == SORT_DELTA && !q->diff)
-		die(EX_USAGE, "--sort delta sorts by a change: use it with --diff");
+	if (q->sort == SORT_DELTA && !q->diff && !q->watch)
+		die(EX_USAGE, "--sort delta sorts by a change: use it with --diff or --watch");
 	if (q->sort == SORT_SITES && !q->group)
 		die(EX_USAGE, "--sort sites sorts groups: use it with --group-by");
+	if (q->count && !q->watch)
+		die(EX_USAGE, "--count counts the samples of --watch: give --watch too");
+	if (q->watch && q->diff)
+		die(EX_USAGE, "--watch compares each sample with the first: drop --diff");
+	if (q->watch && q->input)
+		die(EX_USAGE, "--watch samples the kernel again and again: drop --input");
+	if (q->watch && q->out.format == FORMAT_ALLOCINFO)
+		die(EX_USAGE, "--format allocinfo saves one snapshot: drop --watch");
+	if (q->watch && q->out.format == FORMAT_PROMETHEUS && !q->out.file)
+		die(EX_USAGE, "--watch --format prometheus rewrites a file: give --output-file");
 	check_format(q);
 	if (q->out.columns_given)
 		check_columns(q);
@@ -334,6 +372,13 @@ static error_t parse_analysis(int key, char *arg, struct query *q)
 	case OPT_DIFF: q->diff = arg; break;
 	case 'g': set_group(q, arg); break;
 	case OPT_TOTAL: q->out.total = true; break;
+	case 'w': q->watch = interval(arg); break;
+	case 'c':
+		q->count = number("--count", arg);
+		if (!q->count)
+			die(EX_USAGE, "invalid number '0' for --count: give at least 1 sample");
+		break;
+	case OPT_STATUS: q->status = true; break;
 	default: return ARGP_ERR_UNKNOWN;
 	}
 	return 0;

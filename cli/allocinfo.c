@@ -35,58 +35,77 @@ bool proc_read_line(const char *rel, char *buf, size_t size)
 	return ok;
 }
 
-static void check_profiling_state(void);
-
-int allocinfo_open(void)
+enum profiling allocinfo_profiling(void)
 {
-	char *path = proc_path("allocinfo");
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *path = proc_path("sys/vm/mem_profiling");
+	char value[16];
+	struct stat st;
+	enum profiling p = PROFILING_UNKNOWN;
 
-	if (fd >= 0) {
-		free(path);
-		check_profiling_state();
-		return fd;
+	if (proc_read_line("sys/vm/mem_profiling", value, sizeof(value))) {
+		if (strcmp(value, "0"))
+			p = PROFILING_ON;
+		else if (!stat(path, &st) && !(st.st_mode & 0222))
+			p = PROFILING_NEVER;
+		else
+			p = PROFILING_OFF;
 	}
-	if (errno == ENOENT)
-		die(EX_NOINPUT, "no %s (memory allocation profiling not built in, or disabled at boot): "
-		    "use a kernel built with CONFIG_MEM_ALLOC_PROFILING=y, booted without "
-		    "sysctl.vm.mem_profiling=never", path);
-	if (errno == EACCES || errno == EPERM)
-		die(EX_NOPERM, "permission denied opening %s (it is readable by root only): "
-		    "run allocq as root", path);
-	die(EXIT_RUNTIME, "cannot open %s: %s: check that /proc is mounted", path,
-	    strerror(errno));
+	free(path);
+	return p;
 }
 
 /*
- * Looked at once, after allocinfo opened (a missing file is the error to
- * report, not the sysctl). Off at run time: the counters are frozen, worth
- * a warning. Off and the sysctl read-only: booted with
- * sysctl.vm.mem_profiling=never, where some kernels (6.12) keep
- * /proc/allocinfo with every counter at zero; that is no profile at all,
- * so it is the same error as a missing file.
+ * A missing file is the problem to report, not the sysctl. The sysctl at 0
+ * and read-only means booted with sysctl.vm.mem_profiling=never, where some
+ * kernels (6.12) keep /proc/allocinfo with every counter at zero: that is
+ * no profile at all, so it is the same error as a missing file.
  */
-static void check_profiling_state(void)
+int allocinfo_problem(int *fd, char **why)
 {
-	static bool checked;
-	char *path;
-	char value[16];
-	struct stat st;
+	char *path = proc_path("allocinfo");
+	int status = 0;
 
-	if (checked)
-		return;
-	checked = true;
-	path = proc_path("sys/vm/mem_profiling");
-	if (proc_read_line("sys/vm/mem_profiling", value, sizeof(value)) &&
-	    !strcmp(value, "0")) {
-		if (!stat(path, &st) && !(st.st_mode & 0222))
-			die(EX_NOINPUT, "memory allocation profiling was disabled at boot "
-			    "(vm.mem_profiling is 0 and read-only): boot without "
-			    "sysctl.vm.mem_profiling=never");
-		warn("memory allocation profiling is switched off (vm.mem_profiling=0): "
-		     "counters are frozen; enable it with sysctl vm.mem_profiling=1");
+	*why = NULL;
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd >= 0 && allocinfo_profiling() == PROFILING_NEVER) {
+		close(*fd);
+		*fd = -1;
+		status = EX_NOINPUT;
+		*why = xstrdup("memory allocation profiling was disabled at boot "
+			       "(vm.mem_profiling is 0 and read-only): boot without "
+			       "sysctl.vm.mem_profiling=never");
+	} else if (*fd < 0 && errno == ENOENT) {
+		status = EX_NOINPUT;
+		*why = xasprintf("no %s (memory allocation profiling not built in, or disabled "
+				 "at boot): use a kernel built with CONFIG_MEM_ALLOC_PROFILING=y, "
+				 "booted without sysctl.vm.mem_profiling=never", path);
+	} else if (*fd < 0 && (errno == EACCES || errno == EPERM)) {
+		status = EX_NOPERM;
+		*why = xasprintf("permission denied opening %s (it is readable by root only): "
+				 "run allocq as root", path);
+	} else if (*fd < 0) {
+		status = EXIT_RUNTIME;
+		*why = xasprintf("cannot open %s: %s: check that /proc is mounted", path,
+				 strerror(errno));
 	}
 	free(path);
+	return status;
+}
+
+int allocinfo_open(void)
+{
+	static bool warned;
+	char *why;
+	int fd, status = allocinfo_problem(&fd, &why);
+
+	if (status)
+		die(status, "%s", why);
+	/* once: the counters are frozen, worth a warning */
+	if (!warned && allocinfo_profiling() == PROFILING_OFF)
+		warn("memory allocation profiling is switched off (vm.mem_profiling=0): "
+		     "counters are frozen; enable it with sysctl vm.mem_profiling=1");
+	warned = true;
+	return fd;
 }
 
 bool allocinfo_content_id(int fd, uint64_t *id)

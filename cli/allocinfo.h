@@ -21,10 +21,23 @@ char *proc_path(const char *rel);
 /* Reads the first line of a /proc file, without its newline. */
 bool proc_read_line(const char *rel, char *buf, size_t size);
 
+enum profiling {
+	PROFILING_UNKNOWN,	/* no vm.mem_profiling */
+	PROFILING_ON,
+	PROFILING_OFF,		/* switched off at run time: counters frozen */
+	PROFILING_NEVER,	/* disabled at boot (the sysctl is read-only) */
+};
+
+/* The state of profiling, from vm.mem_profiling. */
+enum profiling allocinfo_profiling(void);
+/*
+ * Opens allocinfo read-only into *@fd: 0, or the exit status a query would
+ * get and *@why its message (malloc'd), with *@fd -1.
+ */
+int allocinfo_problem(int *fd, char **why);
 /*
  * Opens allocinfo read-only, or exits with the status that says why not;
- * the first time, also warns if profiling is switched off (counters
- * frozen), or exits 66 if it was disabled at boot.
+ * the first time, also warns if profiling is switched off (counters frozen).
  */
 int allocinfo_open(void);
 /* The content id of the open allocinfo @fd; false (and errno) if none. */

@@ -41,6 +41,15 @@ void die(int status, const char *fmt, ...)
 	exit(status);
 }
 
+void complain(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay("allocq: ", fmt, ap);
+	va_end(ap);
+}
+
 void warn(const char *fmt, ...)
 {
 	va_list ap;

@@ -17,6 +17,9 @@
 _Noreturn void die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Prints "allocq: " + the formatted message, as die() does, but returns. */
+void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Runs @fn (once set) before die() prints its message. */
 void die_cleanup(void (*fn)(void));
 

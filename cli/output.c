@@ -89,3 +89,35 @@ bool output_close(FILE *f, const struct output *o)
 	tmp_path = NULL;
 	return true;
 }
+
+static const struct sink *const sinks[NFORMATS] = {
+	[FORMAT_TABLE] = &sink_table,
+	[FORMAT_CSV] = &sink_csv,
+	[FORMAT_JSON] = &sink_json,
+	[FORMAT_ALLOCINFO] = &sink_allocinfo,
+	[FORMAT_PROMETHEUS] = &sink_prometheus,
+};
+
+void output_print(const struct query *q, const char *source, const struct record_list *rows,
+		  const struct total *total, const struct sample_info *w, FILE *f)
+{
+	struct report rep = {
+		.q = q, .source = source, .rows = rows->v, .n = rows->n, .total = *total,
+		.watching = w != NULL, .sample = w ? w->sample : 0, .time = w ? w->time : 0,
+	};
+
+	rep.nall = query_columns(q, rep.all);
+	rep.ncols = q->out.columns_given ? q->out.ncolumns : rep.nall;
+	for (size_t i = 0; i < rep.ncols; i++)
+		rep.cols[i] = q->out.columns_given ? q->out.columns[i] : rep.all[i];
+	sinks[q->out.format]->print(&rep, f);
+}
+
+bool output_report(const struct query *q, const char *source, const struct record_list *rows,
+		   const struct total *total, const struct sample_info *w)
+{
+	FILE *f = output_open(&q->out);
+
+	output_print(q, source, rows, total, w, f);
+	return output_close(f, &q->out);
+}

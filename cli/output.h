@@ -12,9 +12,24 @@
 #include <stdio.h>
 
 #include "query.h"
+#include "record.h"
+#include "sink.h"
+
+/* --watch: which sample a report is, and when it was taken. */
+struct sample_info {
+	unsigned long sample;
+	double time;
+};
 
 FILE *output_open(const struct output *o);
 /* Completes what output_open began; false when the reader went away. */
 bool output_close(FILE *f, const struct output *o);
+
+/* Builds the report of @rows and prints it with @f's sink. */
+void output_print(const struct query *q, const char *source, const struct record_list *rows,
+		  const struct total *total, const struct sample_info *w, FILE *f);
+/* The same to where the output goes; false when the reader went away. */
+bool output_report(const struct query *q, const char *source, const struct record_list *rows,
+		   const struct total *total, const struct sample_info *w);
 
 #endif

@@ -115,6 +115,17 @@ void record_list_clear(struct record_list *list)
 	list->n = 0;
 }
 
+void record_list_assign(struct record_list *dst, const struct record_list *src)
+{
+	if (dst->cap < src->n) {
+		dst->cap = src->n;
+		dst->v = xreallocarray(dst->v, dst->cap, sizeof(*dst->v));
+	}
+	if (src->n)
+		memcpy(dst->v, src->v, src->n * sizeof(*src->v));
+	dst->n = src->n;
+}
+
 void record_list_free(struct record_list *list)
 {
 	free(list->v);

@@ -88,6 +88,8 @@ void record_list_keep(struct record_list *list,
 		      bool (*keep)(const struct record *r, const void *arg),
 		      const void *arg);
 void record_list_clear(struct record_list *list);
+/* Makes @dst a copy of @src (names are interned: shared, not copied). */
+void record_list_assign(struct record_list *dst, const struct record_list *src);
 void record_list_free(struct record_list *list);
 void record_list_sort(struct record_list *list, enum sort_key key, bool reverse);
 

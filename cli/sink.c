@@ -1,4 +1,38 @@
+#include <inttypes.h>
+#include <stdio.h>
+
 #include "sink.h"
+
+void format_size(char *buf, size_t size, uint64_t mag, const char *sign)
+{
+	static const char units[] = "KMGTPE";
+	uint64_t div = 1024, whole, tenths;
+	int unit = 0;
+
+	if (mag < 1024) {
+		snprintf(buf, size, "%s%" PRIu64, sign, mag);
+		return;
+	}
+	while (unit < 5 && mag / div >= 1024) {
+		div *= 1024;
+		unit++;
+	}
+	whole = mag / div;
+	tenths = ((mag % div) * 10 + div / 2) / div;	/* rounded */
+	if (tenths == 10) {
+		whole++;
+		tenths = 0;
+	}
+	if (whole == 1024 && unit < 5) {
+		whole = 1;
+		unit++;
+	}
+	if (tenths)
+		snprintf(buf, size, "%s%" PRIu64 ".%" PRIu64 "%c", sign, whole, tenths,
+			 units[unit]);
+	else
+		snprintf(buf, size, "%s%" PRIu64 "%c", sign, whole, units[unit]);
+}
 
 bool column_is_size(enum column c)
 {

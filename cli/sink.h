@@ -62,6 +62,10 @@ struct cell {
 struct cell cell_of(const struct record *r, enum column c);
 /* The row of the total, for the sinks that print one. */
 struct record total_row(const struct total *t);
+/* @s as a JSON string (sink_json.c). */
+void json_put_string(const char *s, FILE *out);
+/* A size in powers of 1024 with at most one decimal (512, 4K, 1.5M), after @sign. */
+void format_size(char *buf, size_t size, uint64_t magnitude, const char *sign);
 /* Whether @c holds bytes (human-readable in the table unless --bytes). */
 bool column_is_size(enum column c);
 

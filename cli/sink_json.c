@@ -24,7 +24,7 @@
 #include "sink.h"
 
 /* Names come from files; JSON strings are UTF-8: other bytes become \xNN. */
-static void string(const char *s, FILE *out)
+void json_put_string(const char *s, FILE *out)
 {
 	json_t *j = json_string(s);
 
@@ -57,7 +57,7 @@ static void member(const struct record *r, enum column c, bool first, FILE *out)
 		break;
 	case CELL_TEXT:
 		if (v.text)
-			string(v.text, out);
+			json_put_string(v.text, out);
 		else
 			fputs("null", out);
 		break;
@@ -114,13 +114,13 @@ static void json_print(const struct report *rep, FILE *out)
 	if (rep->watching)
 		fprintf(out, "\"time\": %.3f, ", rep->time);
 	fputs("\"schema\": 1, \"source\": ", out);
-	string(rep->source, out);
+	json_put_string(rep->source, out);
 	if (rep->q->group) {
 		fputs(", \"group_by\": ", out);
 		if (rep->q->group == GROUP_DIR && rep->q->dir_depth)
 			fprintf(out, "\"dir:%u\"", rep->q->dir_depth);
 		else
-			string(group_key_name(rep->q->group), out);
+			json_put_string(group_key_name(rep->q->group), out);
 	}
 	fprintf(out, ", \"%s\": [", rep->q->group ? "groups" : "allocations");
 	for (size_t i = 0; i < rep->n && !ferror(out); i++) {

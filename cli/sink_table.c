@@ -12,38 +12,6 @@
 
 #define TOTAL_LABEL "(total)"
 
-/* Sizes in powers of 1024 with at most one decimal: 512, 4K, 1.5M, 2G. */
-static void human_size(char *buf, size_t size, uint64_t mag, const char *sign)
-{
-	static const char units[] = "KMGTPE";
-	uint64_t div = 1024, whole, tenths;
-	int unit = 0;
-
-	if (mag < 1024) {
-		snprintf(buf, size, "%s%" PRIu64, sign, mag);
-		return;
-	}
-	while (unit < 5 && mag / div >= 1024) {
-		div *= 1024;
-		unit++;
-	}
-	whole = mag / div;
-	tenths = ((mag % div) * 10 + div / 2) / div;	/* rounded */
-	if (tenths == 10) {
-		whole++;
-		tenths = 0;
-	}
-	if (whole == 1024 && unit < 5) {
-		whole = 1;
-		unit++;
-	}
-	if (tenths)
-		snprintf(buf, size, "%s%" PRIu64 ".%" PRIu64 "%c", sign, whole, tenths,
-			 units[unit]);
-	else
-		snprintf(buf, size, "%s%" PRIu64 "%c", sign, whole, units[unit]);
-}
-
 static bool is_change(enum column c)
 {
 	return c == COL_DELTA_BYTES || c == COL_DELTA_CALLS;
@@ -65,7 +33,7 @@ static const char *cell_text(const struct report *rep, const struct record *r,
 		const char *sign = v.s < 0 ? "-" : is_change(c) && v.s > 0 ? "+" : "";
 
 		if (column_is_size(c) && !rep->q->out.exact_bytes)
-			human_size(buf, 44, mag, sign);
+			format_size(buf, 44, mag, sign);
 		else
 			snprintf(buf, 44, "%s%" PRIu64, sign, mag);
 		if (c == COL_RATE)

@@ -437,6 +437,8 @@ static void read_ioctl(const struct query *q, const struct filter *f,
 	struct attempt a = { f, out };
 
 	(void)q;
+	if (fd < 0)
+		fd = allocinfo_open();	/* --watch: every sample on a fresh file */
 	allocinfo_consistent(fd, read_once, restart, &a);
 	close(fd);
 	fd = -1;

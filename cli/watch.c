@@ -1,0 +1,137 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diff.h"
+#include "order.h"
+#include "output.h"
+#include "watch.h"
+
+static volatile int stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Bytes per second since the previous sample; a row new since then started at 0. */
+static void set_rates(struct record_list *rows, const struct record_list *prev, double secs)
+{
+	struct record_index *ix = record_index_new();
+
+	for (size_t i = 0; i < prev->n; i++)
+		record_index_put(ix, &prev->v[i], i);
+	for (size_t i = 0; i < rows->n; i++) {
+		struct record *r = &rows->v[i];
+		size_t at = record_index_get(ix, r);
+		int64_t before = at == SIZE_MAX ? 0 : prev->v[at].bytes;
+		double d = (double)(int64_t)((uint64_t)r->bytes - (uint64_t)before);
+
+		r->rate = secs > 0 ? (int64_t)llround(d / secs) : 0;
+	}
+	record_index_free(ix);
+}
+
+void watch_sample(struct watch *w)
+{
+	struct query all = w->q;
+	double t = now();
+
+	pipeline_read(&w->q, w->rd);
+	if (w->sample == 0) {
+		record_list_assign(&w->first, &w->rd->rows);
+		w->first_time = t;
+		w->time = t;
+	}
+	diff_fill_old(&w->rd->rows, &w->first);
+	set_rates(&w->rd->rows, &w->prev, w->sample ? t - w->time : 0);
+	record_list_assign(&w->prev, &w->rd->rows);
+	w->time = t;
+	/* the view shows as many as fit: the limit is applied when printing */
+	all.has_limit = false;
+	record_list_assign(&w->rows, &w->rd->rows);
+	order_rows(&all, &w->rows, &w->total);
+	w->sample++;
+}
+
+void watch_resort(struct watch *w)
+{
+	record_list_sort(&w->rows, w->q.sort, w->q.reverse);
+}
+
+/* Sleeps until @until, or a signal; false when told to stop. */
+static bool wait_until(double until)
+{
+	for (;;) {
+		double left = until - now();
+		struct timespec ts;
+
+		if (stop)
+			return false;
+		if (left <= 0)
+			return true;
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+		if (nanosleep(&ts, NULL) < 0 && errno != EINTR)
+			return true;
+	}
+}
+
+/* Not a terminal: every sample printed whole, for scripts. */
+static int stream(struct watch *w)
+{
+	double start = now();
+
+	for (;;) {
+		struct record_list shown;
+		struct sample_info info;
+
+		watch_sample(w);
+		info = (struct sample_info){ w->sample - 1, w->time };
+		shown = w->rows;
+		if (w->q.has_limit && w->q.limit < shown.n)
+			shown.n = (size_t)w->q.limit;
+		if (!output_report(&w->q, w->rd->source->name, &shown, &w->total, &info))
+			return 0;	/* the reader went away */
+		if ((w->q.count && w->sample >= w->q.count) ||
+		    !wait_until(start + (double)w->sample * w->interval))
+			return 0;
+	}
+}
+
+static bool on_terminal(const struct query *q)
+{
+	return q->out.format == FORMAT_TABLE && !q->out.file && isatty(STDOUT_FILENO) &&
+	       isatty(STDIN_FILENO);
+}
+
+int watch_run(const struct query *q, struct reading *rd)
+{
+	struct watch w = { .q = *q, .rd = rd, .interval = q->watch };
+	struct sigaction sa = { .sa_handler = on_signal };
+	int status;
+
+	/* no SA_RESTART: a signal ends the wait at once */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	status = on_terminal(q) ? watch_tty(&w, &stop) : stream(&w);
+	record_list_free(&w.first);
+	record_list_free(&w.prev);
+	record_list_free(&w.rows);
+	pipeline_free(rd);
+	return status;
+}

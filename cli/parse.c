@@ -181,11 +181,11 @@ static bool parse_header(struct reader *rd)
 {
 	int got = next_line(rd);
 
-	if (got < 0 && rd->err->kind != PARSE_LINE)
-		return false;
+	if (got < 0)
+		return false;	/* a NUL byte, a line too long, a read error */
 	if (got == 0)
 		return fail(rd, PARSE_EMPTY, "");
-	if (got < 0 || !header_ok(rd->buf)) {
+	if (!header_ok(rd->buf)) {
 		rd->buf[strcspn(rd->buf, "\r")] = '\0';
 		return fail(rd, PARSE_HEADER, rd->buf);
 	}

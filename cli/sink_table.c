@@ -107,7 +107,8 @@ static void measure(const struct report *rep, enum row_kind kind, const struct r
 	bool raw;
 
 	for (size_t i = 0; i < rep->ncols; i++) {
-		size_t w = text_width(row_cell(rep, kind, r, i, buf, &raw), raw);
+		const char *s = row_cell(rep, kind, r, i, buf, &raw);
+		size_t w = text_width(s, raw);
 
 		if (w > width[i])
 			width[i] = w;

@@ -93,13 +93,20 @@ as_nobody() {
 	chmod 0755 "$BATS_TEST_TMPDIR" "$ALLOCQ_PROC"
 	((EUID != 0)) || chown root "$ALLOCQ_PROC/allocinfo"
 	((EUID == 0)) || chmod 0000 "$ALLOCQ_PROC/allocinfo"
+	# a copy of allocq that user can run, wherever the tree lives (a clone
+	# in root's home is out of its reach)
+	local bin
+	bin=$(mktemp -d /tmp/allocq-nobody.XXXXXX)
+	chmod 755 "$bin"
+	install -m 755 "$ALLOCQ" "$bin/allocq"
 	for source in auto ioctl text; do
-		run -77 --separate-stderr as_nobody $ALLOCQ_WRAPPER "$ALLOCQ" --source "$source"
+		run -77 --separate-stderr as_nobody $ALLOCQ_WRAPPER "$bin/allocq" --source "$source"
 		expect_output ""
 		expect_stderr "allocq: permission denied opening $ALLOCQ_PROC/allocinfo (it is readable by root only): run allocq as root"
 	done
 	# a saved copy is anybody's
-	run -0 as_nobody $ALLOCQ_WRAPPER "$ALLOCQ" -i - --csv -n <"$V2"
+	run -0 as_nobody $ALLOCQ_WRAPPER "$bin/allocq" -i - --csv -n <"$V2"
+	rm -rf "$bin"
 	expect_lines 16
 }
 

@@ -1,0 +1,265 @@
+#!/usr/bin/env bats
+# Hostile input and a hostile cache: snapshots come from bug reports, and
+# the name cache lives in a directory other users may touch. Each case
+# reproduces a defect a security review found (see the test names).
+
+load helpers
+
+V2=$BATS_TEST_DIRNAME/fixtures/v2.allocinfo
+CACHE_FILE=names-6c0a3e64-1b7d-4c4e-9d59-0d7a1f2b3c4d-1
+SLUB="384 mm/slub.c"	# what -f slub.c must find (calls, file) in the v2 fixture
+
+# hostile_fixture FILE LINE...: an allocinfo 2.0 file with these lines
+hostile_fixture() {
+	local file=$1
+	shift
+	{
+		echo "allocinfo - version: 2.0"
+		echo "#     <size>  <calls> <tag info>"
+		printf '%s\n' "$@"
+	} >"$file"
+}
+
+# no_control_bytes: $output has no byte below 0x20 but newline, no DEL, and
+# no C1 control (0x80-0x9f) outside a UTF-8 sequence
+no_control_bytes() {
+	if LC_ALL=C grep -qP '[\x00-\x09\x0b-\x1f\x7f]' <<<"$output"; then
+		printf 'control bytes in:\n%s\n' "$output" | od -c | head -20 >&2
+		return 1
+	fi
+	# iconv accepts only valid UTF-8: a lone 0x9b is not
+	iconv -f UTF-8 -t UTF-8 <<<"$output" >/dev/null
+}
+
+# Rows found by -f slub.c through the ioctl test double, as "calls file"
+slub_rows() {
+	allocq_ioctl -f slub.c --csv -n -o calls,file | tr ',' ' '
+}
+
+@test "1. a cache line that starts with a NUL byte, a zero-filled cache: read afresh" {
+	make_proc "$V2"
+	mkdir -m 700 "$ALLOCQ_CACHE_DIR"
+	for content in zeros nul-line; do
+		if [[ $content == zeros ]]; then
+			head -c 4096 /dev/zero >"$ALLOCQ_CACHE_DIR/$CACHE_FILE"
+		else
+			printf 'allocq-names 2\nboot 6c0a3e64-1b7d-4c4e-9d59-0d7a1f2b3c4d\ncontent 1\n\0file x\nend\n' \
+				>"$ALLOCQ_CACHE_DIR/$CACHE_FILE"
+		fi
+		chmod 600 "$ALLOCQ_CACHE_DIR/$CACHE_FILE"
+		run -0 --separate-stderr slub_rows
+		expect_stderr ""
+		expect_output "$SLUB"
+		[[ $(tail -n1 "$ALLOCQ_CACHE_DIR/$CACHE_FILE") == end ]]	# rewritten whole
+	done
+}
+
+@test "2. a cache planted in a directory of another user, or one others can write, is not used" {
+	((EUID == 0)) || skip "needs root to give the directory to another user"
+	make_proc "$V2"
+	# the planted cache leaves mm/slub.c out and gives a cut name a terminal escape
+	mkdir -m 700 "$ALLOCQ_CACHE_DIR"
+	printf 'allocq-names 2\nboot 6c0a3e64-1b7d-4c4e-9d59-0d7a1f2b3c4d\ncontent 1\nfile arch/x86/events/rapl.c\nend\n' \
+		>"$ALLOCQ_CACHE_DIR/$CACHE_FILE"
+	chmod 600 "$ALLOCQ_CACHE_DIR/$CACHE_FILE"
+	chown -R nobody "$ALLOCQ_CACHE_DIR"
+	run -0 --separate-stderr slub_rows
+	expect_output "$SLUB"
+	expect_stderr "allocq: warning: not using the name cache $ALLOCQ_CACHE_DIR: it is not owned by this user, or others can write to it: remove it, or set ALLOCQ_CACHE_DIR"
+	# ours, but writable by others
+	chown -R root "$ALLOCQ_CACHE_DIR"
+	chmod 777 "$ALLOCQ_CACHE_DIR"
+	run -0 --separate-stderr slub_rows
+	expect_output "$SLUB"
+	expect_stderr "allocq: warning: not using the name cache $ALLOCQ_CACHE_DIR: it is not owned by this user, or others can write to it: remove it, or set ALLOCQ_CACHE_DIR"
+	[[ $(grep -c . "$ALLOCQ_CACHE_DIR/$CACHE_FILE") == 5 ]]	# not rewritten either
+}
+
+@test "2. a cache file of another user, or readable by others, is not used" {
+	((EUID == 0)) || skip "needs root to give the file to another user"
+	make_proc "$V2"
+	mkdir -m 700 "$ALLOCQ_CACHE_DIR"
+	for how in owner mode; do
+		printf 'allocq-names 2\nboot 6c0a3e64-1b7d-4c4e-9d59-0d7a1f2b3c4d\ncontent 1\nfile arch/x86/events/rapl.c\nend\n' \
+			>"$ALLOCQ_CACHE_DIR/$CACHE_FILE"
+		if [[ $how == owner ]]; then
+			chmod 600 "$ALLOCQ_CACHE_DIR/$CACHE_FILE"
+			chown nobody "$ALLOCQ_CACHE_DIR/$CACHE_FILE"
+		else
+			chmod 644 "$ALLOCQ_CACHE_DIR/$CACHE_FILE"
+		fi
+		run -0 --separate-stderr slub_rows
+		expect_stderr ""
+		expect_output "$SLUB"
+		# replaced by a cache of our own
+		[[ $(stat -c '%U %a' "$ALLOCQ_CACHE_DIR/$CACHE_FILE") == "root 600" ]]
+		grep -qx 'file mm/slub.c' "$ALLOCQ_CACHE_DIR/$CACHE_FILE"
+	done
+}
+
+@test "2. names in a cache that no kernel prints make it invalid: escapes are never shown" {
+	make_proc "$BATS_TEST_DIRNAME/fixtures/long.allocinfo"
+	mkdir -m 700 "$ALLOCQ_CACHE_DIR"
+	# a cache of our own whose long name carries a terminal escape
+	printf 'allocq-names 2\nboot 6c0a3e64-1b7d-4c4e-9d59-0d7a1f2b3c4d\ncontent 1\nfunc \e]0;owned\a%s\nend\n' \
+		allocq_test_function_with_a_deliberately_long_name_beyond_the_limit_of_63 \
+		>"$ALLOCQ_CACHE_DIR/$CACHE_FILE"
+	chmod 600 "$ALLOCQ_CACHE_DIR/$CACHE_FILE"
+	run -0 allocq_ioctl -m allocq_test --csv -n -o function
+	no_control_bytes
+	expect_output $'allocq_test_function_with_a_deliberately_long_name_beyond_the_limit_of_63\nallocq_test_short\nallocq_test_init'
+}
+
+@test "2. the cache is synced before it is renamed into place" {
+	command -v strace >/dev/null || fail_with "strace is missing: install the Debian package strace"
+	make_proc "$V2"
+	run -0 strace -f -e trace=fsync,rename,renameat,renameat2 -o "$BATS_TEST_TMPDIR/trace" \
+		env LD_PRELOAD="$FAKEIOCTL_LIB" FAKEIOCTL_DATA="$ALLOCQ_PROC/allocinfo" "$ALLOCQ" -f slub.c
+	run -0 grep -E 'fsync|rename' "$BATS_TEST_TMPDIR/trace"
+	[[ ${lines[0]} == *fsync* && ${lines[1]} == *rename* ]] || fail_with "$output"
+}
+
+@test "3. a symlinked cache directory is not followed, and nothing is deleted there" {
+	make_proc "$V2"
+	mkdir -m 700 "$BATS_TEST_TMPDIR/victim"
+	touch "$BATS_TEST_TMPDIR/victim/names-precious" "$BATS_TEST_TMPDIR/victim/other"
+	ln -s "$BATS_TEST_TMPDIR/victim" "$ALLOCQ_CACHE_DIR"
+	run -0 --separate-stderr slub_rows
+	expect_output "$SLUB"
+	expect_stderr "allocq: warning: not using the name cache $ALLOCQ_CACHE_DIR: it is a symbolic link: remove it, or set ALLOCQ_CACHE_DIR"
+	run -0 ls "$BATS_TEST_TMPDIR/victim"
+	expect_output $'names-precious\nother'
+	# $HOME/.cache/allocq as a link, as root with another user's HOME
+	unset ALLOCQ_CACHE_DIR
+	mkdir -p "$BATS_TEST_TMPDIR/home/.cache"
+	ln -s "$BATS_TEST_TMPDIR/victim" "$BATS_TEST_TMPDIR/home/.cache/allocq"
+	HOME=$BATS_TEST_TMPDIR/home XDG_CACHE_HOME= run -0 --separate-stderr slub_rows
+	expect_output "$SLUB"
+	run -0 ls "$BATS_TEST_TMPDIR/victim"
+	expect_output $'names-precious\nother'
+}
+
+@test "4. out of memory while reading is an error, never a cut snapshot" {
+	[[ -z ${ALLOCQ_WRAPPER:-} ]] || skip "the allocator of $ALLOCQ_WRAPPER replaces the failing one"
+	# a line long enough that reading it whole needs 128 KiB: an
+	# allocation that fails here; the parser must not take it for the end
+	hostile_fixture "$BATS_TEST_TMPDIR/long" "  1 1 a.c:1 func:one " "  2 1 b.c:2 func:two " \
+		"  3 1 c.c:3 func:$(head -c 100000 /dev/zero | tr '\0' x) " "  4 1 d.c:4 func:four "
+	FAILALLOC_MIN=131072 LD_PRELOAD=$FAILALLOC_LIB run -65 --separate-stderr \
+		"$ALLOCQ" -i "$BATS_TEST_TMPDIR/long" --csv -n
+	expect_output ""
+	expect_stderr "allocq: $BATS_TEST_TMPDIR/long:5: malformed line (longer than 65536 bytes): expected 'BYTES CALLS FILE:LINE [MODULE] func:NAME' as in /proc/allocinfo"
+	# storing records fails: a run-time error, no partial output
+	seq 1 5000 | awk '{ printf "%12d %8d f%d.c:%d func:f%d \n", $1, 1, $1, $1, $1 }' |
+		cat <(echo "allocinfo - version: 2.0") - >"$BATS_TEST_TMPDIR/many"
+	FAILALLOC_MIN=131072 LD_PRELOAD=$FAILALLOC_LIB run -1 --separate-stderr \
+		"$ALLOCQ" -i "$BATS_TEST_TMPDIR/many" --csv -n
+	expect_output ""
+	expect_stderr "allocq: out of memory: free some memory or narrow the query"
+}
+
+@test "5. a line is bounded: /dev/zero and endless lines are malformed input, at once" {
+	run -65 --separate-stderr timeout 10 "$ALLOCQ" -i /dev/zero
+	expect_stderr "allocq: /dev/zero:1: malformed line (a NUL byte): expected 'BYTES CALLS FILE:LINE [MODULE] func:NAME' as in /proc/allocinfo"
+	run -65 --separate-stderr timeout 10 bash -c '{ echo "allocinfo - version: 2.0"; yes x | tr -d "\n"; } | "$1" -i -' _ "$ALLOCQ"
+	expect_stderr "allocq: <stdin>:2: malformed line (longer than 65536 bytes): expected 'BYTES CALLS FILE:LINE [MODULE] func:NAME' as in /proc/allocinfo"
+	# 65536 bytes are one line still
+	hostile_fixture "$BATS_TEST_TMPDIR/edge" "$(printf '%-65530s' '  1 1 a.c:1 func:x')"
+	run -0 allocq -i "$BATS_TEST_TMPDIR/edge" --csv -n -o function
+	expect_output x
+}
+
+@test "6. terminal escapes in names: the table and every message show them as \\x.." {
+	local esc=$'\e[2J\e]0;title\a' csi=$'\x9b'
+	hostile_fixture "$BATS_TEST_TMPDIR/esc" "  4096 1 evil${esc}.c:1 [m${csi}od] func:f${esc} " \
+		"  1 1 back\\slash.c:2 func:ok "
+	run -0 allocq -i "$BATS_TEST_TMPDIR/esc" -s line
+	no_control_bytes
+	expect_output 'BYTES CALLS FILE                          LINE MODULE  FUNCTION                 ACCURATE
+   4K     1 evil\x1b[2J\x1b]0;title\x07.c    1 m\x9bod f\x1b[2J\x1b]0;title\x07 yes
+    1     1 back\x5cslash.c                  2 -       ok                       yes'
+	# the error that echoes a bad header
+	printf 'allocinfo\e[2J - version: 9\n' >"$BATS_TEST_TMPDIR/badhdr"
+	run -65 --separate-stderr allocq -i "$BATS_TEST_TMPDIR/badhdr"
+	output=$stderr no_control_bytes
+	expect_stderr "allocq: $BATS_TEST_TMPDIR/badhdr:1: malformed header 'allocinfo\\x1b[2J - version: 9': expected 'allocinfo - version: 1.x' or '2.x'"
+	# a warning that quotes a name from the command line
+	run -0 --separate-stderr allocq -i "$V2" -m "x${esc}"
+	output=$stderr no_control_bytes
+	# CSV keeps the bytes (data), quoted as RFC 4180 says; JSON escapes them
+	run -0 allocq -i "$BATS_TEST_TMPDIR/esc" --csv -n -o file -s line
+	[[ ${lines[0]} == "evil${esc}.c" ]]
+	run -0 allocq -i "$BATS_TEST_TMPDIR/esc" -J -s line
+	no_control_bytes
+	[[ $(jq -r '.allocations[0].file' <<<"$output") == "evil${esc}.c" ]]
+	[[ $(jq -r '.allocations[0].module' <<<"$output") == 'm\x9bod' ]]
+}
+
+@test "7. a NUL byte in a record is malformed input, naming the line" {
+	printf 'allocinfo - version: 2.0\n  1 1 a.c:1 func:x\0tail \n' >"$BATS_TEST_TMPDIR/nul"
+	run -65 --separate-stderr allocq -i "$BATS_TEST_TMPDIR/nul"
+	expect_stderr "allocq: $BATS_TEST_TMPDIR/nul:2: malformed line (a NUL byte): expected 'BYTES CALLS FILE:LINE [MODULE] func:NAME' as in /proc/allocinfo"
+	printf 'allocinfo - version: 2.0\n  1 1 a.c:1 func:x \n\0  2 1 b.c:2 func:y \n' >"$BATS_TEST_TMPDIR/nul"
+	run -65 --separate-stderr allocq -i "$BATS_TEST_TMPDIR/nul"
+	expect_stderr "allocq: $BATS_TEST_TMPDIR/nul:3: malformed line (a NUL byte): expected 'BYTES CALLS FILE:LINE [MODULE] func:NAME' as in /proc/allocinfo"
+	# a header, then 300 MB of NUL bytes: at once, not an empty table
+	run -65 --separate-stderr timeout 10 bash -c '{ echo "allocinfo - version: 2.0"; head -c 300000000 /dev/zero; } | "$1" -i -' _ "$ALLOCQ"
+	expect_stderr "allocq: <stdin>:2: malformed line (a NUL byte): expected 'BYTES CALLS FILE:LINE [MODULE] func:NAME' as in /proc/allocinfo"
+}
+
+@test "8. u64 counters past 2^63 are exact in JSON; a line past 2^32 is malformed" {
+	hostile_fixture "$BATS_TEST_TMPDIR/big" "  -1 18446744073709551615 a.c:4294967295 func:x "
+	run -0 allocq -i "$BATS_TEST_TMPDIR/big" -J
+	[[ $output == *'"bytes": -1, "calls": 18446744073709551615, "file": "a.c", "line": 4294967295,'* ]]
+	[[ $output == *'"total": {"bytes": -1, "calls": 18446744073709551615, "sites": 1}'* ]]
+	run -0 allocq -i "$BATS_TEST_TMPDIR/big" --csv -n
+	expect_output "-1,18446744073709551615,a.c,4294967295,,x,true"
+	hostile_fixture "$BATS_TEST_TMPDIR/line" "  1 1 a.c:4294967296 func:x "
+	run -65 --separate-stderr allocq -i "$BATS_TEST_TMPDIR/line"
+	expect_stderr "allocq: $BATS_TEST_TMPDIR/line:3: malformed line (bad line number): expected 'BYTES CALLS FILE:LINE [MODULE] func:NAME' as in /proc/allocinfo"
+}
+
+@test "9. names of 62, 63, 64 and 200 characters: every source gives the same rows" {
+	local n62 n63 n64 n200 args
+	n62=f$(printf '%061d' 0) n63=g$(printf '%062d' 0) n64=h$(printf '%063d' 0)
+	n200=i$(printf '%0199d' 0)
+	hostile_fixture "$BATS_TEST_TMPDIR/names" "  62 1 a.c:1 func:$n62 " "  63 1 b.c:2 func:$n63 " \
+		"  64 1 c.c:3 func:$n64 " "  200 1 d.c:4 func:$n200 " \
+		"  1 1 e.c:5 func:x${n63} " "  2 1 f.c:6 [m] func:${n64:1} "
+	make_proc "$BATS_TEST_DIRNAME/fixtures/v2.allocinfo"
+	cp "$BATS_TEST_TMPDIR/names" "$ALLOCQ_PROC/allocinfo"
+	for args in "" "-F $n62" "-F $n63" "-F $n64" "-F $n200" "-F x$n63" "-F ${n64:1}" "-m m"; do
+		# shellcheck disable=SC2086
+		run -0 allocq -i "$BATS_TEST_TMPDIR/names" --csv -n $args
+		local want=$output
+		# shellcheck disable=SC2086
+		run -0 allocq --source text --csv -n $args
+		expect_output "$want"
+		# shellcheck disable=SC2086
+		run -0 allocq_ioctl --source ioctl --csv -n $args
+		expect_output "$want"
+		[[ $output != *...* ]]
+	done
+	run -0 allocq_ioctl -F "$n63" --csv -n -o function
+	expect_output "$n63"
+}
+
+# peak_rss_kib CMD...: the peak resident set of CMD (its output discarded)
+peak_rss_kib() {
+	python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
+}
+
+@test "10. JSON is written as it goes: its peak memory is the table's, not the document's" {
+	[[ -z ${ALLOCQ_WRAPPER:-} ]] || skip "measures allocq's own memory, not $ALLOCQ_WRAPPER's"
+	seq 1 100000 | awk '{ printf "%12d %8d drivers/x%d/file%d.c:%d [mod%d] func:function_%d \n", $1 * 64, $1 % 97, $1 % 300, $1, $1, $1 % 50, $1 }' |
+		cat <(echo "allocinfo - version: 2.0") - >"$BATS_TEST_TMPDIR/100k"
+	local table json
+	table=$(peak_rss_kib "$ALLOCQ" -i "$BATS_TEST_TMPDIR/100k" -b)
+	json=$(peak_rss_kib "$ALLOCQ" -i "$BATS_TEST_TMPDIR/100k" -J)
+	echo "# peak RSS: table $table KiB, JSON $json KiB" >&3
+	((json * 2 <= table * 3)) || fail_with "JSON $json KiB, table $table KiB: more than 1.5x"
+	run -0 bash -c '"$1" -i "$2" -J | jq ".allocations | length"' _ "$ALLOCQ" "$BATS_TEST_TMPDIR/100k"
+	expect_output 100000
+}

@@ -349,13 +349,20 @@ compare() {
 	}' "${files[@]}"
 }
 
+# only_unknown_names FILE: FILE holds nothing but the notes for names no
+# call site has (the host suites check their words; here the records count)
+only_unknown_names() {
+	! grep -qv "^allocq: warning: no call site has a [a-z]* \(named\|matching\) '" "$1"
+}
+
 # run_allocq NAME ARGS...: allocq ARGS, stdout in $T/NAME.out, stderr in
-# $T/NAME.err; fails unless it exits 0 with nothing on stderr
+# $T/NAME.err; fails unless it exits 0 with nothing on stderr but notes of
+# names that no call site has
 run_allocq() {
 	local name=$1 rc=0
 	shift
 	"$ALLOCQ" "$@" >"$T/$name.out" 2>"$T/$name.err" || rc=$?
-	((rc == 0)) && [[ ! -s $T/$name.err ]] && return
+	((rc == 0)) && only_unknown_names "$T/$name.err" && return
 	fail_with "allocq $* exited $rc, stderr:" "$(<"$T/$name.err")"
 }
 

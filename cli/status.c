@@ -22,6 +22,7 @@ struct status {
 	enum profiling profiling;
 	uint64_t content_id, sites;
 	int64_t bytes;
+	struct record_index *seen;	/* call sites counted */
 	int exit_status;
 	char *why;
 };
@@ -65,11 +66,14 @@ static void read_format(int fd, char *buf, size_t size)
 		snprintf(buf, size, "%s", v + 9);
 }
 
+/* Call sites, not tags: the tags of one call site count once. */
 static void count(const struct record *r, void *arg)
 {
 	struct status *s = arg;
+	struct record site = { .file = intern(r->file), .line = r->line,
+			       .module = intern(r->module), .function = intern(r->function) };
 
-	s->sites++;
+	s->sites += record_index_put(s->seen, &site, 0) == SIZE_MAX;
 	s->bytes = (int64_t)((uint64_t)s->bytes + (uint64_t)r->bytes);
 }
 
@@ -77,6 +81,8 @@ static void recount(void *arg)
 {
 	struct status *s = arg;
 
+	record_index_free(s->seen);
+	s->seen = record_index_new();
 	s->sites = 0;
 	s->bytes = 0;
 }
@@ -97,7 +103,9 @@ static void look(struct status *s)
 	read_format(fd, s->format, sizeof(s->format));
 	s->ioctl = s->have_id = allocinfo_content_id(fd, &s->content_id);
 	close(fd);
+	s->seen = record_index_new();
 	allocinfo_read_text(count, recount, s);
+	record_index_free(s->seen);
 	s->counted = true;
 }
 

@@ -15,6 +15,9 @@
  *                            counting those of every fd) first bump the id
  *   FAKEIOCTL_ERRNO=N        every allocinfo ioctl fails with errno N (22:
  *                            EINVAL, a kernel that rejects the command)
+ *   FAKEIOCTL_SNAPSHOTS=DIR  the Nth open of a file named allocinfo opens
+ *                            DIR/N instead (the last one when there are
+ *                            fewer): counters that change between reads
  *   FAKEIOCTL_LOG=FILE       append one line per open of an allocinfo file
  *                            and per ioctl: "open PATH", "content_id N",
  *                            "get_at pos=P mask=0xM [field=value...]",
@@ -303,11 +306,36 @@ static void log_open(const char *path)
 		logf_("open %s\n", path);
 }
 
+static int is_allocinfo_path(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return !strcmp(slash ? slash + 1 : path, "allocinfo");
+}
+
+/* FAKEIOCTL_SNAPSHOTS: the snapshot this open of allocinfo reads. */
+static const char *snapshot_path(const char *path)
+{
+	static char buf[4096];
+	static int opens;
+	const char *dir = getenv("FAKEIOCTL_SNAPSHOTS");
+
+	if (!dir || !is_allocinfo_path(path))
+		return path;
+	opens++;
+	for (int n = opens; n > 0; n--) {
+		snprintf(buf, sizeof(buf), "%s/%d", dir, n);
+		if (access(buf, F_OK) == 0)
+			return buf;
+	}
+	return path;
+}
+
 static int forward_open(const char *name, const char *path, int flags, va_list ap)
 {
 	int (*real)(const char *, int, ...) = dlsym(RTLD_NEXT, name);
 	mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
-	int fd = real(path, flags, mode);
+	int fd = real(snapshot_path(path), flags, mode);
 
 	if (fd >= 0 && fd < MAX_FDS) {
 		log_open(path);

@@ -41,6 +41,12 @@ make_proc() {
 	echo "$BOOT_ID" >"$ALLOCQ_PROC/sys/kernel/random/boot_id"
 }
 
+# fail_with TEXT...: print the reason (shown by bats) and fail
+fail_with() {
+	printf '%s\n' "$@" >&2
+	return 1
+}
+
 # expect_output TEXT: $output is exactly TEXT (else show a diff)
 expect_output() {
 	[[ $output == "$1" ]] && return

@@ -43,7 +43,7 @@ teardown_file() {
 			"(for 7.2: was the patch series in kernel/patches applied to this kernel?)"
 		((rc == 0)) || fail_with "allocq --source=ioctl exited $rc: $(<"$T/err")"
 		[[ ! -s $T/err ]]
-		[[ $(jq -r '"\(.source) \(.allocations | length)"' "$T/out") == "ioctl 6" ]]
+		[[ $(jq -r '"\(.source) \(.allocations | length)"' "$T/out") == "ioctl 7" ]]
 	else
 		((rc == 69)) || fail_with "--source=ioctl on $ALLOCQ_KERNEL: exit $rc, not 69"
 		[[ ! -s $T/out ]] || fail_with "stdout not empty: $(<"$T/out")"
@@ -59,7 +59,7 @@ teardown_file() {
 		[[ $opt == --source=text ]] && want=text
 		run_allocq q --json -m "$MODNAME" $opt
 		got=$(jq -r '"\(.source) \(.allocations | length)"' "$T/q.out")
-		[[ $got == "$want 6" ]] || fail_with "allocq --json $opt: source and records '$got', not '$want 6'"
+		[[ $got == "$want 7" ]] || fail_with "allocq --json $opt: source and records '$got', not '$want 7'"
 	done
 }
 
@@ -72,7 +72,7 @@ teardown_file() {
 	fi
 	cat /proc/allocinfo >"$T/now.txt"
 	keys "$T/now.txt" >"$T/want"
-	[[ $(grep -c "	$MODNAME	" "$T/want") == 6 ]]
+	[[ $(grep -c "	$MODNAME	" "$T/want") == 7 ]]
 	for src in "${srcs[@]}"; do
 		run_allocq "$src" --csv --source="$src"
 		keys "$T/$src.out" >"$T/$src.keys"

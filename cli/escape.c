@@ -106,6 +106,20 @@ static size_t utf8_char(const char *s)
 	return utf8_decode((const unsigned char *)s, &cp);
 }
 
+/* UTF-8 but the backslash, which escapes are made of. */
+static size_t utf8_char_not_backslash(const char *s)
+{
+	return *s == '\\' ? 0 : utf8_char(s);
+}
+
+char *escape_label(const char *s)
+{
+	struct growing g = { xstrdup(""), 0 };
+
+	escape_each(s, utf8_char_not_backslash, put_buf, &g);
+	return g.buf;
+}
+
 char *escape_not_utf8(const char *s)
 {
 	struct growing g = { xstrdup(""), 0 };

@@ -23,6 +23,11 @@ char *escape_dup(const char *s);
  * escape the rest themselves (JSON, Prometheus); malloc'd.
  */
 char *escape_not_utf8(const char *s);
+/*
+ * @s with the bytes that are not UTF-8 and the backslash shown as \xNN: no
+ * two names give the same text (Prometheus label values); malloc'd.
+ */
+char *escape_label(const char *s);
 /* Writes @s to @out escaped. */
 void escape_put(const char *s, FILE *out);
 /* Columns @s takes on a terminal once escaped: one a character. */

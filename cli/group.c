@@ -4,11 +4,12 @@
 
 /*
  * dirname(1) of @file, or its first @depth components (fs/xfs/libxfs/x.c:
- * depth 1 is fs, depth 2 fs/xfs); a file without a directory is in ".".
+ * depth 1 is fs, depth 2 fs/xfs; /a/b/c.c: depth 1 is /a); a file without a
+ * directory is in ".".
  */
 static const char *dir_of(const char *file, unsigned depth)
 {
-	const char *end = strrchr(file, '/'), *p = file;
+	const char *end = strrchr(file, '/'), *p = file + (file[0] == '/');
 
 	if (!end || end == file)
 		return intern(end ? "/" : ".");

@@ -17,18 +17,20 @@ int main(int argc, char **argv)
 	struct reading rd = { 0 };
 	struct total total;
 	struct query q;
+	int status = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	options_parse(argc, argv, &q);
-	if (q.status)
-		return status_run(&q);
-	rd.source = source_pick(&q);
-	if (q.watch)
-		return watch_run(&q, &rd);
-	pipeline_read(&q, &rd);
-	order_rows(&q, &rd.rows, &total);
-	output_report(&q, rd.source->name, &rd.rows, &total, NULL);
-	pipeline_free(&rd);
+	if (q.status) {
+		status = status_run(&q);
+	} else if (rd.source = source_pick(&q), q.watch) {
+		status = watch_run(&q, &rd);
+	} else {
+		pipeline_read(&q, &rd);
+		order_rows(&q, &rd.rows, &total);
+		output_report(&q, rd.source->name, &rd.rows, &total, NULL);
+		pipeline_free(&rd);
+	}
 	query_free(&q);
-	return 0;
+	return status;
 }

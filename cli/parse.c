@@ -160,6 +160,10 @@ static bool parse_fields(struct fields *p, struct record *r)
 	if (!tok || strncmp(tok, "func:", 5) || !tok[5])
 		return bad(p, "no func:NAME");
 	r->function = tok + 5;
+	/* what --format allocinfo writes must read back: a line stays in bounds */
+	if (strlen(r->file) > PARSE_NAME_MAX || strlen(r->function) > PARSE_NAME_MAX ||
+	    (r->module && strlen(r->module) > PARSE_NAME_MAX))
+		return bad(p, "a name longer than 4096 bytes");
 	return parse_pairs(p, r);
 }
 

@@ -19,8 +19,9 @@
 
 #include "record.h"
 
-/* A real line is under 300 bytes. */
+/* A real line is under 300 bytes; a name under 256. */
 #define PARSE_LINE_MAX 65536
+#define PARSE_NAME_MAX 4096
 
 struct parse_error {
 	enum {

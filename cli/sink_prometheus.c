@@ -11,10 +11,14 @@
 #include "escape.h"
 #include "sink.h"
 
-/* Label values are UTF-8 with \\, \" and \n escaped. */
+/*
+ * Label values are UTF-8 with \\, \" and \n escaped; bytes that are not
+ * UTF-8, and backslashes, are first shown as \xNN, so that two names never
+ * make one label set.
+ */
 static void label_value(const char *s, FILE *out)
 {
-	char *utf8 = escape_not_utf8(s ? s : "");
+	char *utf8 = escape_label(s ? s : "");
 
 	putc('"', out);
 	for (const char *p = utf8; *p; p++) {

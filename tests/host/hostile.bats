@@ -113,8 +113,10 @@ slub_rows() {
 @test "2. the cache is synced before it is renamed into place" {
 	command -v strace >/dev/null || fail_with "strace is missing: install the Debian package strace"
 	make_proc "$V2"
+	# LeakSanitizer cannot run under strace; the rest of the sanitizers can
 	run -0 strace -f -e trace=fsync,rename,renameat,renameat2 -o "$BATS_TEST_TMPDIR/trace" \
-		env LD_PRELOAD="$FAKEIOCTL_LIB" FAKEIOCTL_DATA="$ALLOCQ_PROC/allocinfo" "$ALLOCQ" -f slub.c
+		env ${ALLOCQ_SANITIZE:+ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0} \
+		LD_PRELOAD="$FAKEIOCTL_LIB" FAKEIOCTL_DATA="$ALLOCQ_PROC/allocinfo" "$ALLOCQ" -f slub.c
 	run -0 grep -E 'fsync|rename' "$BATS_TEST_TMPDIR/trace"
 	[[ ${lines[0]} == *fsync* && ${lines[1]} == *rename* ]] || fail_with "$output"
 }
@@ -141,6 +143,7 @@ slub_rows() {
 
 @test "4. out of memory while reading is an error, never a cut snapshot" {
 	[[ -z ${ALLOCQ_WRAPPER:-} ]] || skip "the allocator of $ALLOCQ_WRAPPER replaces the failing one"
+	[[ -z ${ALLOCQ_SANITIZE:-} ]] || skip "the allocator of the $ALLOCQ_SANITIZE sanitizer replaces the failing one"
 	# a line long enough that reading it whole needs 128 KiB: an
 	# allocation that fails here; the parser must not take it for the end
 	hostile_fixture "$BATS_TEST_TMPDIR/long" "  1 1 a.c:1 func:one " "  2 1 b.c:2 func:two " \
@@ -167,6 +170,14 @@ slub_rows() {
 	hostile_fixture "$BATS_TEST_TMPDIR/edge" "$(printf '%-65530s' '  1 1 a.c:1 func:x')"
 	run -0 allocq -i "$BATS_TEST_TMPDIR/edge" --csv -n -o function
 	expect_output x
+	# a name is at most 4096 bytes, so that what --format allocinfo writes
+	# reads back
+	hostile_fixture "$BATS_TEST_TMPDIR/name" "  1 1 a.c:1 func:$(printf '%04097d' 0) "
+	run -65 --separate-stderr allocq -i "$BATS_TEST_TMPDIR/name"
+	expect_stderr "allocq: $BATS_TEST_TMPDIR/name:3: malformed line (a name longer than 4096 bytes): expected 'BYTES CALLS FILE:LINE [MODULE] func:NAME' as in /proc/allocinfo"
+	hostile_fixture "$BATS_TEST_TMPDIR/name" "  1 1 $(printf '%04096d' 0):1 func:$(printf '%04096d' 1) "
+	run -0 bash -c '"$1" -i "$2" --format allocinfo | "$1" -i - --csv -n -o line' _ "$ALLOCQ" "$BATS_TEST_TMPDIR/name"
+	expect_output 1
 }
 
 @test "6. terminal escapes in names: the table and every message show them as \\x.." {
@@ -253,6 +264,7 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
 
 @test "10. JSON is written as it goes: its peak memory is the table's, not the document's" {
 	[[ -z ${ALLOCQ_WRAPPER:-} ]] || skip "measures allocq's own memory, not $ALLOCQ_WRAPPER's"
+	[[ -z ${ALLOCQ_SANITIZE:-} ]] || skip "measures allocq's own memory, not the $ALLOCQ_SANITIZE sanitizer's"
 	seq 1 100000 | awk '{ printf "%12d %8d drivers/x%d/file%d.c:%d [mod%d] func:function_%d \n", $1 * 64, $1 % 97, $1 % 300, $1, $1, $1 % 50, $1 }' |
 		cat <(echo "allocinfo - version: 2.0") - >"$BATS_TEST_TMPDIR/100k"
 	local table json

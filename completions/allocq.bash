@@ -7,7 +7,8 @@
 # --file, --func and --module complete the names of the running kernel,
 # read from ${ALLOCQ_PROC:-/proc}/allocinfo (the same place allocq reads);
 # when that file cannot be read (not root, profiling not built in) they
-# complete nothing, silently.
+# complete nothing, silently. -o offers the columns the rows of the command
+# line have (--diff, --watch and --group-by change them).
 
 # _allocq_names KIND PREFIX
 # Print, one per line, the distinct names of KIND (file, func or module) in
@@ -47,12 +48,49 @@ _allocq_reply()
     done
 }
 
+# _allocq_row_columns: print the columns of the rows the command line asks
+# for: call sites, or with --group-by groups; --diff and --watch add theirs.
+_allocq_row_columns()
+{
+    local i w diff=false watch=false group=false key=
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        w=${COMP_WORDS[i]}
+        if [[ $w == --diff ]]; then
+            diff=true
+        elif [[ $w == --watch || $w =~ ^-[BbJnrV]*w ]]; then
+            watch=true
+        elif [[ $w == --group-by || $w =~ ^-[BbJnrV]*g$ ]]; then
+            # The key is the next word, or the one after "=".
+            group=true key=${COMP_WORDS[i + 1]-}
+            [[ $key == = ]] && key=${COMP_WORDS[i + 2]-}
+        elif [[ $w =~ ^-[BbJnrV]*g(.+)$ ]]; then
+            group=true key=${BASH_REMATCH[1]}
+        fi
+    done
+    key=${key%%:*}
+    echo bytes calls
+    if $diff; then
+        echo old_bytes old_calls delta_bytes delta_calls
+        $group || echo change
+    elif $watch; then
+        echo delta_bytes delta_calls rate
+    fi
+    if $group; then
+        case $key in
+            module | file | function | dir) echo sites "$key" ;;
+            *) echo sites module file function dir ;;
+        esac
+    else
+        echo file line module function accurate
+    fi
+}
+
 # _allocq_columns: complete one element of the comma-separated -o LIST,
-# offering the columns not already in it.
+# offering the columns of the rows that are not already in it.
 _allocq_columns()
 {
     local head=${cur%"${cur##*,}"} tail=${cur##*,} c
-    for c in bytes calls file line module function accurate; do
+    for c in $(_allocq_row_columns); do
         [[ ,$head == *",$c,"* ]] && continue
         [[ $c == "$tail"* ]] && COMPREPLY+=("$head$c")
     done
@@ -60,11 +98,38 @@ _allocq_columns()
     compopt -o nospace 2>/dev/null
 }
 
+# _allocq_group_key_colon: complete a --group-by value that has a ':'
+# (dir:2). readline splits words at ':' (it is in COMP_WORDBREAKS), so
+# "-g dir:2" arrives as "-g" "dir" ":" "2" and only the text after the ':'
+# is replaced. Returns 1 when the word being completed is not such a value.
+_allocq_group_key_colon()
+{
+    local i=$COMP_CWORD typed=${COMP_WORDS[COMP_CWORD]} opt c
+    while ((i > 1)) && [[ ${COMP_WORDS[i]} == : || ${COMP_WORDS[i - 1]} == : ]]; do
+        ((i--))
+        typed=${COMP_WORDS[i]}$typed
+    done
+    [[ $typed == *:* ]] || return 1
+    if [[ $typed =~ ^-[BbJnrV]*g(.+)$ ]]; then
+        typed=${BASH_REMATCH[1]}    # joined: -gdir:2
+    else
+        opt=${COMP_WORDS[i - 1]}
+        [[ $opt == = ]] && ((i >= 2)) && opt=${COMP_WORDS[i - 2]}
+        [[ $opt =~ ^(-[BbJnrV]*g|--group-by)$ ]] || return 1
+    fi
+    for c in dir:1 dir:2 dir:3; do
+        [[ $c == "$typed"* ]] && COMPREPLY+=("${c##*:}")
+    done
+    return 0
+}
+
 _allocq()
 {
     # words and cword are set by _init_completion.
     # shellcheck disable=SC2034
     local cur prev words cword split=false
+    COMPREPLY=()
+    _allocq_group_key_colon && return
     if declare -F _init_completion >/dev/null; then
         _init_completion -s || return
     else
@@ -81,7 +146,7 @@ _allocq()
     fi
 
     # A cluster of flags ending in an option that takes a value: -bs KEY.
-    if [[ $prev =~ ^-[BbJnrV]+([fFmios])$ ]]; then
+    if [[ $prev =~ ^-[BbJnrV]+([fFmiosgc])$ ]]; then
         prev=-${BASH_REMATCH[1]}
     fi
 
@@ -97,11 +162,15 @@ _allocq()
             return
             ;;
         --format)
-            _allocq_reply table csv json
+            _allocq_reply table csv json allocinfo prometheus
             return
             ;;
         -s | --sort)
-            _allocq_reply bytes calls file func module line
+            _allocq_reply bytes calls delta sites file func module line
+            return
+            ;;
+        -g | --group-by)
+            _allocq_reply module file function dir dir:1 dir:2 dir:3
             return
             ;;
         --source)
@@ -112,8 +181,8 @@ _allocq()
             _allocq_columns
             return
             ;;
-        -i | --input)
-            if [[ $cur == - ]]; then
+        -i | --input | --diff | --output-file)
+            if [[ $cur == - && $prev != --output-file ]]; then
                 COMPREPLY=(-)
             elif declare -F _filedir >/dev/null; then
                 _filedir
@@ -125,8 +194,13 @@ _allocq()
             fi
             return
             ;;
-        --line | --min-size | --max-size | --limit)
+        --line | --min-size | --max-size | --limit | -c | --count)
             return
+            ;;
+        --watch)
+            # The interval is optional and joined (--watch=2): after
+            # "--watch " come options again.
+            $split && return
             ;;
     esac
 
@@ -139,10 +213,11 @@ _allocq()
             --file --func --module --builtin --line --min-size --max-size \
             --accurate --inaccurate \
             --source --input \
+            --diff --group-by --total --watch --count --status \
             --format --json --csv --output --bytes --no-headings --sort \
-            --reverse --limit \
+            --reverse --limit --output-file \
             --help --usage --version \
-            -f -F -m -B -i -J -o -b -n -s -r -V '-?'
+            -f -F -m -B -i -g -w -c -J -o -b -n -s -r -V '-?'
     fi
 }
 complete -F _allocq allocq

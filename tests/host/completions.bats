@@ -79,8 +79,20 @@ done
 ZSH
 }
 
+# need_program PROGRAM PACKAGE: fails, naming the Debian package, when
+# PROGRAM is not installed (rather than with "command not found" later).
+need_program() {
+    command -v "$1" >/dev/null && return
+    echo "$1 is missing: install the Debian package $2 (apt-get install $2)"
+    return 1
+}
+
 setup() {
     export ALLOCQ_PROC=$FIXTURE_PROC
+    case $BATS_TEST_DESCRIPTION in
+    zsh:*) need_program zsh zsh ;;
+    fish:*) need_program fish fish ;;
+    esac
 }
 
 teardown() {
@@ -114,9 +126,21 @@ expect_nothing() {
 }
 
 ALL_LONG=(--file --func --module --builtin --line --min-size --max-size
-    --accurate --inaccurate --source --input --format --json --csv --output
-    --bytes --no-headings --sort --reverse --limit --help --usage --version)
-ALL_SHORT=(-f -F -m -B -i -J -o -b -n -s -r -V '-?')
+    --accurate --inaccurate --source --input --diff --group-by --total --watch
+    --count --status --format --json --csv --output --bytes --no-headings
+    --sort --reverse --limit --output-file --help --usage --version)
+ALL_SHORT=(-f -F -m -B -i -g -w -c -J -o -b -n -s -r -V '-?')
+
+# The values of --format, --sort and --group-by, and the columns of -o for
+# each kind of rows.
+FORMATS=(table csv json allocinfo prometheus)
+SORT_KEYS=(bytes calls delta sites file func module line)
+GROUP_KEYS=(module file function dir dir:1 dir:2 dir:3)
+SITE_COLUMNS=(bytes calls file line module function accurate)
+DIFF_COLUMNS=(bytes calls old_bytes old_calls delta_bytes delta_calls change
+    file line module function accurate)
+WATCH_COLUMNS=(bytes calls delta_bytes delta_calls rate file line module
+    function accurate)
 
 # ---------------------------------------------------------------- bash
 
@@ -131,17 +155,18 @@ bash_driver() {
     cat <<'EOF'
 line=$1
 # Split LINE the way readline does for COMP_WORDS: at blanks, and at '='
-# (in COMP_WORDBREAKS), which becomes a word of its own.
+# and ':' (in COMP_WORDBREAKS), each of which becomes a word of its own.
 read -ra ws <<<"$line"
 [[ -z $line || $line == *' ' ]] && ws+=('')
 COMP_WORDS=()
 for w in "${ws[@]}"; do
-    if [[ $w == *=* ]]; then
-        COMP_WORDS+=("${w%%=*}" =)
-        [[ -n ${w#*=} ]] && COMP_WORDS+=("${w#*=}")
-    else
-        COMP_WORDS+=("$w")
-    fi
+    [[ -z $w ]] && { COMP_WORDS+=(''); continue; }
+    while [[ $w =~ ^([^=:]*)([=:])(.*)$ ]]; do
+        [[ -n ${BASH_REMATCH[1]} ]] && COMP_WORDS+=("${BASH_REMATCH[1]}")
+        COMP_WORDS+=("${BASH_REMATCH[2]}")
+        w=${BASH_REMATCH[3]}
+    done
+    [[ -n $w ]] && COMP_WORDS+=("$w")
 done
 COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 COMP_LINE=$line
@@ -199,17 +224,35 @@ bash_expect() {
 }
 
 @test "bash: --format values" {
-    bash_expect "allocq --format " table csv json
+    bash_expect "allocq --format " "${FORMATS[@]}"
     bash_expect "allocq --format c" csv
-    bash_expect "allocq --format=" table csv json
+    bash_expect "allocq --format=" "${FORMATS[@]}"
     bash_expect "allocq --format=j" json
+    bash_expect "allocq --format a" allocinfo
+    bash_expect "allocq --format=p" prometheus
 }
 
 @test "bash: --sort values" {
-    bash_expect "allocq --sort " bytes calls file func module line
-    bash_expect "allocq -s " bytes calls file func module line
+    bash_expect "allocq --sort " "${SORT_KEYS[@]}"
+    bash_expect "allocq -s " "${SORT_KEYS[@]}"
     bash_expect "allocq --sort=f" file func
     bash_expect "allocq -rs c" calls
+    bash_expect "allocq --sort d" delta
+    bash_expect "allocq -s s" sites
+}
+
+@test "bash: --group-by values, dir:N across readline's ':' split" {
+    bash_expect "allocq --group-by " "${GROUP_KEYS[@]}"
+    bash_expect "allocq -g " "${GROUP_KEYS[@]}"
+    bash_expect "allocq --group-by=" "${GROUP_KEYS[@]}"
+    bash_expect "allocq -g f" file function
+    bash_expect "allocq -bg m" module
+    bash_expect "allocq --group-by d" dir dir:1 dir:2 dir:3
+    # readline replaces only what follows the ':'.
+    bash_expect "allocq -g dir:" 1 2 3
+    bash_expect "allocq --group-by=dir:2" 2
+    bash_expect "allocq -gdir:" 1 2 3
+    bash_expect "allocq --file dir:"
 }
 
 @test "bash: --source values" {
@@ -218,7 +261,7 @@ bash_expect() {
 }
 
 @test "bash: -o completes a comma-separated column list" {
-    bash_expect "allocq -o " bytes calls file line module function accurate
+    bash_expect "allocq -o " "${SITE_COLUMNS[@]}"
     bash_expect "allocq -o bytes,c" bytes,calls
     bash_expect "allocq --output=bytes,calls," bytes,calls,file bytes,calls,line \
         bytes,calls,module bytes,calls,function bytes,calls,accurate
@@ -227,13 +270,37 @@ bash_expect() {
     bash_expect "allocq -o func" function
 }
 
+@test "bash: -o offers the columns of the rows asked for" {
+    bash_expect "allocq --diff old.txt -o " "${DIFF_COLUMNS[@]}"
+    bash_expect "allocq --diff=old.txt --output=bytes,d" bytes,delta_bytes bytes,delta_calls
+    bash_expect "allocq --watch=1 -o " "${WATCH_COLUMNS[@]}"
+    bash_expect "allocq -w -o r" rate
+    bash_expect "allocq -g module -o " bytes calls sites module
+    bash_expect "allocq --group-by=dir:2 -o " bytes calls sites dir
+    bash_expect "allocq -gfile --diff old.txt -o " bytes calls old_bytes \
+        old_calls delta_bytes delta_calls sites file
+    bash_expect "allocq -g function -w -o " bytes calls delta_bytes \
+        delta_calls rate sites function
+    # Not yet a key: every key column.
+    bash_expect "allocq -g x -o s" sites
+    bash_expect "allocq -g x -o " bytes calls sites module file function dir
+}
+
 @test "bash: options without enumerable values offer nothing" {
     local opt
-    for opt in --line --min-size --max-size --limit; do
+    for opt in --line --min-size --max-size --limit --count; do
         bash_expect "allocq $opt "
         bash_expect "allocq $opt="
     done
+    bash_expect "allocq -c "
+    bash_expect "allocq --watch="
     bash_expect "allocq --unknown="
+}
+
+@test "bash: --watch takes its interval joined, so options follow it" {
+    bash_expect "allocq --watch --to" --total
+    bash_expect "allocq -w --st" --status
+    bash_expect "allocq --watch=2 --cou" --count
 }
 
 @test "bash: --input completes file paths, and - for stdin" {
@@ -246,6 +313,10 @@ bash_expect() {
     bash_expect "allocq -i $d/s" "$d/snap1" "$d/snap2" "$d/sub"
     bash_expect "allocq --input=$d/o" "$d/other"
     bash_expect "allocq -i -" -
+    bash_expect "allocq --diff $d/sn" "$d/snap1" "$d/snap2"
+    bash_expect "allocq --diff=$d/o" "$d/other"
+    bash_expect "allocq --diff -" -
+    bash_expect "allocq --output-file $d/sn" "$d/snap1" "$d/snap2"
 }
 
 @test "bash: --file completes kernel paths and basenames from allocinfo" {
@@ -367,20 +438,35 @@ fish_expect() {
     fish_expect "allocq --accurate --ina"
 }
 
-@test "fish: enumerated values of --format, --sort and --source" {
-    fish_expect "allocq --format " table csv json
-    fish_expect "allocq --format=" --format=table --format=csv --format=json
-    fish_expect "allocq --sort " bytes calls file func module line
+@test "fish: enumerated values of --format, --sort, --source, --group-by" {
+    fish_expect "allocq --format " "${FORMATS[@]}"
+    fish_expect "allocq --format=" --format=table --format=csv --format=json \
+        --format=allocinfo --format=prometheus
+    fish_expect "allocq --sort " "${SORT_KEYS[@]}"
     fish_expect "allocq -s f" file func
+    fish_expect "allocq -s d" delta
     fish_expect "allocq --source " auto ioctl text
+    fish_expect "allocq --group-by " "${GROUP_KEYS[@]}"
+    fish_expect "allocq -g f" file function
+    fish_expect "allocq --group-by dir:" dir:1 dir:2 dir:3
+    fish_expect "allocq --group-by=m" --group-by=module
 }
 
 @test "fish: -o completes a comma-separated column list" {
-    fish_expect "allocq -o " bytes calls file line module function accurate
+    fish_expect "allocq -o " "${SITE_COLUMNS[@]}"
     fish_expect "allocq -o bytes,c" bytes,calls
     fish_expect "allocq --output=bytes,calls," --output=bytes,calls,file \
         --output=bytes,calls,line --output=bytes,calls,module \
         --output=bytes,calls,function --output=bytes,calls,accurate
+}
+
+@test "fish: -o offers the columns of the rows asked for" {
+    fish_expect "allocq --diff old.txt -o " "${DIFF_COLUMNS[@]}"
+    fish_expect "allocq --watch=1 -o " "${WATCH_COLUMNS[@]}"
+    fish_expect "allocq -g module -o " bytes calls sites module
+    fish_expect "allocq --group-by=dir:2 -o " bytes calls sites dir
+    fish_expect "allocq -gfile --diff old.txt -o " bytes calls old_bytes \
+        old_calls delta_bytes delta_calls sites file
 }
 
 @test "fish: --input completes file paths" {
@@ -390,6 +476,8 @@ fish_expect() {
     : >"$d/snap2"
     fish_expect "allocq --input $d/sn" "$d/snap1" "$d/snap2"
     fish_expect "allocq -i $d/s" "$d/snap1" "$d/snap2" "$d/sub/"
+    fish_expect "allocq --diff $d/sn" "$d/snap1" "$d/snap2"
+    fish_expect "allocq --output-file $d/sn" "$d/snap1" "$d/snap2"
 }
 
 @test "fish: kernel names from allocinfo for --file, --func, --module" {
@@ -487,26 +575,39 @@ zsh_names() {
 
 @test "zsh: options, long and short (driven through zpty)" {
     # _arguments hands -? over quoted for the command line, as -\?.
-    zsh_expect "allocq -" "${ALL_LONG[@]}" -f -F -m -B -i -J -o -b -n -s -r -V '-\?'
+    zsh_expect "allocq -" "${ALL_LONG[@]}" -f -F -m -B -i -g -w -c -J -o -b -n -s -r -V '-\?'
     zsh_expect "allocq --f" --file --func --format
     # --accurate excludes --inaccurate, --json the other format options.
     zsh_expect "allocq --accurate --ina"
     zsh_expect "allocq --json --cs"
 }
 
-@test "zsh: enumerated values of --format, --sort and --source (zpty)" {
-    zsh_expect "allocq --format " table csv json
-    zsh_expect "allocq --format=" --format=table --format=csv --format=json
-    zsh_expect "allocq -s " bytes calls file func module line
+@test "zsh: enumerated values of --format, --sort, --source, --group-by (zpty)" {
+    zsh_expect "allocq --format " "${FORMATS[@]}"
+    zsh_expect "allocq --format=" --format=table --format=csv --format=json \
+        --format=allocinfo --format=prometheus
+    zsh_expect "allocq -s " "${SORT_KEYS[@]}"
     zsh_expect "allocq --sort=f" --sort=file --sort=func
     zsh_expect "allocq --source " auto ioctl text
+    zsh_expect "allocq --group-by " "${GROUP_KEYS[@]}"
+    zsh_expect "allocq -g f" file function
+    zsh_expect "allocq --group-by=m" --group-by=module
 }
 
 @test "zsh: -o completes a comma-separated column list (zpty)" {
-    zsh_expect "allocq -o " bytes calls file line module function accurate
+    zsh_expect "allocq -o " "${SITE_COLUMNS[@]}"
     zsh_expect "allocq -o bytes,c" bytes,calls
     zsh_expect "allocq -o bytes,calls," bytes,calls,file bytes,calls,line \
         bytes,calls,module bytes,calls,function bytes,calls,accurate
+}
+
+@test "zsh: -o offers the columns of the rows asked for (zpty)" {
+    zsh_expect "allocq --diff old.txt -o " "${DIFF_COLUMNS[@]}"
+    zsh_expect "allocq --watch=1 -o " "${WATCH_COLUMNS[@]}"
+    zsh_expect "allocq -g module -o " bytes calls sites module
+    zsh_expect "allocq --group-by=dir:2 -o " bytes calls sites dir
+    zsh_expect "allocq -gfile --diff old.txt -o " bytes calls old_bytes \
+        old_calls delta_bytes delta_calls sites file
 }
 
 @test "zsh: --input completes file paths (zpty)" {
@@ -515,6 +616,8 @@ zsh_names() {
     : >"$d/snap1"
     : >"$d/snap2"
     zsh_expect "allocq --input $d/sn" "$d/snap1" "$d/snap2"
+    zsh_expect "allocq --diff $d/sn" "$d/snap1" "$d/snap2"
+    zsh_expect "allocq --output-file $d/sn" "$d/snap1" "$d/snap2"
 }
 
 @test "zsh: kernel names for --file, --func, --module (zpty)" {

@@ -69,3 +69,20 @@ EOT
 	_apt_updated=
 	apt_update_once
 }
+
+# Before a long build: what would make it fail late. NEED_GB of free space
+# for the kernel sources and builds (ALLOCQ_CACHE), root for apt and for the
+# guests, and a working directory QEMU and the guest can share.
+preflight() {
+	local need_gb=$1 free_kb dir=$ALLOCQ_CACHE
+	((EUID == 0)) || die "run as root: packages are installed with apt, and the tests load modules"
+	[[ $PWD != *$'\n'* ]] || die "the path of this tree has a newline in it: clone it elsewhere"
+	case $PWD/ in
+	/proc/* | /sys/* | /dev/*) die "this tree is on a pseudo file system: clone it elsewhere" ;;
+	esac
+	((need_gb)) || return 0
+	mkdir -p "$dir" 2>/dev/null || die "cannot create the cache $dir: set ALLOCQ_CACHE"
+	free_kb=$(df -Pk "$dir" | awk 'NR == 2 { print $4 }')
+	((free_kb >= need_gb * 1024 * 1024)) ||
+		die "$((free_kb / 1024)) MiB free under $dir: the kernel sources and builds need about $need_gb GiB (set ALLOCQ_CACHE to a larger disk)"
+}

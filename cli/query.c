@@ -84,9 +84,10 @@ size_t query_columns(const struct query *q, enum column *cols)
 	return n;
 }
 
+/* Rows that are not the kernel's tags: changes, groups, or call sites added up. */
 bool query_sizes_on_rows(const struct query *q)
 {
-	return q->diff || q->group;
+	return q->diff || q->group || q->watch || q->out.format == FORMAT_PROMETHEUS;
 }
 
 struct filter query_site_filter(const struct query *q)

@@ -63,7 +63,10 @@ static void family(const struct report *rep, const struct family *f, FILE *out)
 	const char *key = rep->q->group ? group_key_name(rep->q->group) : NULL;
 	char name[64];
 
-	if (key)
+	/* dir:N has families of its own: files of several depths can sit side by side */
+	if (rep->q->group == GROUP_DIR && rep->q->dir_depth)
+		snprintf(name, sizeof(name), "allocinfo_dir%u_%s", rep->q->dir_depth, f->name);
+	else if (key)
 		snprintf(name, sizeof(name), "allocinfo_%s_%s", key, f->name);
 	else
 		snprintf(name, sizeof(name), "allocinfo_%s", f->name);

@@ -6,7 +6,7 @@
 /* An index of @list's keys: each key once. */
 static struct record_index *index_of(const struct record_list *list)
 {
-	struct record_index *ix = record_index_new();
+	struct record_index *ix = record_index_new(list);
 
 	for (size_t i = 0; i < list->n; i++)
 		record_index_put(ix, &list->v[i], i);

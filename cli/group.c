@@ -51,7 +51,7 @@ static struct record key_of(const struct record *site, enum group_key key, unsig
 void group_rows(struct record_list *rows, enum group_key key, unsigned dir_depth)
 {
 	struct record_list groups = { 0 };
-	struct record_index *ix = record_index_new();
+	struct record_index *ix = record_index_new(&groups);
 
 	record_list_merge_sites(rows);	/* a call site counts once */
 	for (size_t i = 0; i < rows->n; i++) {

@@ -18,7 +18,7 @@ static bool row_in_bounds(const struct record *r, const void *arg)
 /* Call sites a list of sites holds: tags of one call site count once. */
 static uint64_t distinct_sites(const struct record_list *rows)
 {
-	struct record_index *ix = record_index_new();
+	struct record_index *ix = record_index_new(rows);
 	uint64_t n = 0;
 
 	for (size_t i = 0; i < rows->n; i++)

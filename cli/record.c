@@ -206,21 +206,26 @@ void record_list_sort(struct record_list *list, enum sort_key key, bool reverse)
 		qsort_r(list->v, list->n, sizeof(*list->v), compare, &order);
 }
 
+/*
+ * Open addressing over the positions of a list's records: a slot is a
+ * position and a hash (8 bytes), the key itself is read from the list.
+ */
 struct record_index {
+	const struct record_list *list;
 	struct slot {
-		const char *file, *module, *function;
-		uint64_t line;
-		size_t pos;
-		bool used;
+		uint32_t pos;		/* UINT32_MAX: empty */
+		uint32_t hash;
 	} *slot;
 	size_t cap, n;
 };
 
-struct record_index *record_index_new(void)
+#define EMPTY UINT32_MAX
+
+struct record_index *record_index_new(const struct record_list *list)
 {
 	struct record_index *ix = xmalloc(sizeof(*ix));
 
-	*ix = (struct record_index){ 0 };
+	*ix = (struct record_index){ .list = list };
 	return ix;
 }
 
@@ -231,55 +236,64 @@ void record_index_free(struct record_index *ix)
 	free(ix);
 }
 
-static uint64_t key_hash(const char *file, const char *module, const char *function,
-			 uint64_t line)
+static uint32_t key_hash(const struct record *r)
 {
-	const void *p[3] = { file, module, function };
+	const void *p[3] = { r->file, r->module, r->function };
 
-	return hash_bytes((const char *)p, sizeof(p), hash_bytes((const char *)&line,
-								 sizeof(line), HASH_SEED));
+	return (uint32_t)hash_bytes((const char *)p, sizeof(p),
+				    hash_bytes((const char *)&r->line, sizeof(r->line), HASH_SEED));
 }
 
-static struct slot *find_slot(struct slot *slot, size_t cap, const char *file,
-			      const char *module, const char *function, uint64_t line)
+static bool same_key(const struct record *a, const struct record *b)
 {
-	size_t i = key_hash(file, module, function, line) & (cap - 1);
+	return a->file == b->file && a->module == b->module && a->function == b->function &&
+	       a->line == b->line;
+}
 
-	for (; slot[i].used; i = (i + 1) & (cap - 1))
-		if (slot[i].file == file && slot[i].module == module &&
-		    slot[i].function == function && slot[i].line == line)
+/* The slot of @r's key, or the empty one where it would go. */
+static struct slot *find_slot(const struct record_index *ix, const struct record *r,
+			      uint32_t hash)
+{
+	size_t i = hash & (ix->cap - 1);
+
+	for (; ix->slot[i].pos != EMPTY; i = (i + 1) & (ix->cap - 1))
+		if (ix->slot[i].hash == hash && same_key(&ix->list->v[ix->slot[i].pos], r))
 			break;
-	return &slot[i];
+	return &ix->slot[i];
 }
 
 static void grow_index(struct record_index *ix)
 {
-	size_t cap = ix->cap ? 2 * ix->cap : 1024;
-	struct slot *slot = xreallocarray(NULL, cap, sizeof(*slot));
+	struct slot *old = ix->slot;
+	size_t old_cap = ix->cap;
 
-	memset(slot, 0, cap * sizeof(*slot));
-	for (size_t i = 0; i < ix->cap; i++) {
-		struct slot *s = &ix->slot[i];
+	ix->cap = ix->cap ? 2 * ix->cap : 1024;
+	ix->slot = xreallocarray(NULL, ix->cap, sizeof(*ix->slot));
+	memset(ix->slot, 0xff, ix->cap * sizeof(*ix->slot));	/* all EMPTY */
+	for (size_t i = 0; i < old_cap; i++) {
+		size_t j;
 
-		if (s->used)
-			*find_slot(slot, cap, s->file, s->module, s->function, s->line) = *s;
+		if (old[i].pos == EMPTY)
+			continue;
+		for (j = old[i].hash & (ix->cap - 1); ix->slot[j].pos != EMPTY;
+		     j = (j + 1) & (ix->cap - 1))
+			;
+		ix->slot[j] = old[i];
 	}
-	free(ix->slot);
-	ix->slot = slot;
-	ix->cap = cap;
+	free(old);
 }
 
 size_t record_index_put(struct record_index *ix, const struct record *r, size_t pos)
 {
+	uint32_t hash = key_hash(r);
 	struct slot *s;
 
 	if (2 * (ix->n + 1) > ix->cap)
 		grow_index(ix);
-	s = find_slot(ix->slot, ix->cap, r->file, r->module, r->function, r->line);
-	if (s->used)
+	s = find_slot(ix, r, hash);
+	if (s->pos != EMPTY)
 		return s->pos;
-	*s = (struct slot){ .file = r->file, .module = r->module, .function = r->function,
-			    .line = r->line, .pos = pos, .used = true };
+	*s = (struct slot){ .pos = (uint32_t)pos, .hash = hash };
 	ix->n++;
 	return SIZE_MAX;
 }
@@ -290,13 +304,13 @@ size_t record_index_get(const struct record_index *ix, const struct record *r)
 
 	if (!ix->cap)
 		return SIZE_MAX;
-	s = find_slot(ix->slot, ix->cap, r->file, r->module, r->function, r->line);
-	return s->used ? s->pos : SIZE_MAX;
+	s = find_slot(ix, r, key_hash(r));
+	return s->pos == EMPTY ? SIZE_MAX : s->pos;
 }
 
 void record_list_merge_sites(struct record_list *list)
 {
-	struct record_index *ix = record_index_new();
+	struct record_index *ix = record_index_new(list);
 	size_t kept = 0;
 
 	for (size_t i = 0; i < list->n; i++) {

@@ -94,16 +94,21 @@ void record_list_free(struct record_list *list);
 void record_list_sort(struct record_list *list, enum sort_key key, bool reverse);
 
 /*
- * A map from a key of a record to a position in a list: the call site
- * (module, file, line, function), or a group key. Keys compare by pointer:
- * their names must be interned.
+ * An index of the records of a list by key: the call site (module, file,
+ * line, function), or a group key. It keeps positions only (8 bytes a
+ * record) and reads the keys from the list, which may grow but must keep
+ * its records where they are. Keys compare by pointer: names are interned.
  */
 struct record_index;
-struct record_index *record_index_new(void);
+struct record_index *record_index_new(const struct record_list *list);
 void record_index_free(struct record_index *ix);
-/* The position stored for @r's key, or SIZE_MAX (and then @pos is stored). */
+/*
+ * The position of a record with @r's key, or SIZE_MAX, and then @pos is
+ * stored for it (the list's record at @pos must have that key by the next
+ * call).
+ */
 size_t record_index_put(struct record_index *ix, const struct record *r, size_t pos);
-/* The position stored for @r's key, or SIZE_MAX. */
+/* The position of a record with @r's key, or SIZE_MAX. */
 size_t record_index_get(const struct record_index *ix, const struct record *r);
 
 /*

@@ -22,7 +22,8 @@ struct status {
 	enum profiling profiling;
 	uint64_t content_id, sites;
 	int64_t bytes;
-	struct record_index *seen;	/* call sites counted */
+	struct record_list sites_seen;	/* one record a call site */
+	struct record_index *seen;
 	int exit_status;
 	char *why;
 };
@@ -73,7 +74,10 @@ static void count(const struct record *r, void *arg)
 	struct record site = { .file = intern(r->file), .line = r->line,
 			       .module = intern(r->module), .function = intern(r->function) };
 
-	s->sites += record_index_put(s->seen, &site, 0) == SIZE_MAX;
+	if (record_index_put(s->seen, &site, s->sites_seen.n) == SIZE_MAX) {
+		record_list_add(&s->sites_seen, &site);
+		s->sites++;
+	}
 	s->bytes = (int64_t)((uint64_t)s->bytes + (uint64_t)r->bytes);
 }
 
@@ -82,7 +86,8 @@ static void recount(void *arg)
 	struct status *s = arg;
 
 	record_index_free(s->seen);
-	s->seen = record_index_new();
+	record_list_clear(&s->sites_seen);
+	s->seen = record_index_new(&s->sites_seen);
 	s->sites = 0;
 	s->bytes = 0;
 }
@@ -103,9 +108,10 @@ static void look(struct status *s)
 	read_format(fd, s->format, sizeof(s->format));
 	s->ioctl = s->have_id = allocinfo_content_id(fd, &s->content_id);
 	close(fd);
-	s->seen = record_index_new();
+	s->seen = record_index_new(&s->sites_seen);
 	allocinfo_read_text(count, recount, s);
 	record_index_free(s->seen);
+	record_list_free(&s->sites_seen);
 	s->counted = true;
 }
 

@@ -31,7 +31,7 @@ static double now(void)
 /* Bytes per second since the previous sample; a row new since then started at 0. */
 static void set_rates(struct record_list *rows, const struct record_list *prev, double secs)
 {
-	struct record_index *ix = record_index_new();
+	struct record_index *ix = record_index_new(prev);
 
 	for (size_t i = 0; i < prev->n; i++)
 		record_index_put(ix, &prev->v[i], i);

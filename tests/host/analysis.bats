@@ -308,3 +308,20 @@ V2=$BATS_TEST_DIRNAME/fixtures/v2.allocinfo
 	run -64 --separate-stderr allocq -i "$NEW" -g module --format allocinfo
 	expect_stderr "allocq: --format allocinfo prints call sites: drop --group-by and --diff"
 }
+
+@test "a diff of two 30,000-line snapshots stays under 16 MiB" {
+	[[ -z ${ALLOCQ_WRAPPER:-} ]] || skip "measures allocq's own memory, not $ALLOCQ_WRAPPER's"
+	[[ -z ${ALLOCQ_SANITIZE:-} ]] || skip "measures allocq's own memory, not the $ALLOCQ_SANITIZE sanitizer's"
+	local n
+	for n in 64 65; do
+		seq 1 30000 | awk -v n="$n" '{ printf "%12d %8d drivers/x%d/file%d.c:%d [mod%d] func:function_%d \n", $1 * n, $1 % 97, $1 % 300, $1 % 3000, $1, $1 % 50, $1 }' |
+			cat <(echo "allocinfo - version: 2.0") - >"$BATS_TEST_TMPDIR/$n"
+	done
+	local rss
+	rss=$(peak_rss_kib "$ALLOCQ" -i "$BATS_TEST_TMPDIR/65" --diff "$BATS_TEST_TMPDIR/64")
+	echo "# peak RSS of the diff: $rss KiB" >&3
+	((rss < 16384)) || fail_with "$rss KiB"
+	run -0 bash -c '"$1" -i "$2" --diff "$3" -J | jq ".allocations | length"' _ "$ALLOCQ" \
+		"$BATS_TEST_TMPDIR/65" "$BATS_TEST_TMPDIR/64"
+	expect_output 30000
+}

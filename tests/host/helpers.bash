@@ -41,6 +41,16 @@ make_proc() {
 	echo "$BOOT_ID" >"$ALLOCQ_PROC/sys/kernel/random/boot_id"
 }
 
+# peak_rss_kib CMD...: the peak resident set of CMD in KiB (its output
+# discarded), measured by ptime (getrusage of the child)
+peak_rss_kib() {
+	local out
+	out=$("$PTIME" -o /dev/null "$@") || return
+	set -- $out
+	(($5 == 0)) || { echo "exit status $5: $*" >&2; return 1; }
+	echo "$4"
+}
+
 # fail_with TEXT...: print the reason (shown by bats) and fail
 fail_with() {
 	printf '%s\n' "$@" >&2

@@ -255,13 +255,6 @@ slub_rows() {
 	expect_output "$n63"
 }
 
-# peak_rss_kib CMD...: the peak resident set of CMD (its output discarded)
-peak_rss_kib() {
-	python3 -c 'import resource, subprocess, sys
-subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
-}
-
 @test "10. JSON is written as it goes: its peak memory is the table's, not the document's" {
 	[[ -z ${ALLOCQ_WRAPPER:-} ]] || skip "measures allocq's own memory, not $ALLOCQ_WRAPPER's"
 	[[ -z ${ALLOCQ_SANITIZE:-} ]] || skip "measures allocq's own memory, not the $ALLOCQ_SANITIZE sanitizer's"

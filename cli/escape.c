@@ -91,14 +91,6 @@ static void put_buf(const char *p, size_t n, void *arg)
 	g->buf[g->len] = '\0';
 }
 
-char *escape_dup(const char *s)
-{
-	struct growing g = { xstrdup(""), 0 };
-
-	escape_each(s, escape_printable, put_buf, &g);
-	return g.buf;
-}
-
 static size_t utf8_char(const char *s)
 {
 	uint32_t cp;

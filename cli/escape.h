@@ -16,8 +16,6 @@
  * is not UTF-8, a backslash) or @s is at its end.
  */
 size_t escape_printable(const char *s);
-/* @s with every byte that must be escaped shown as \xNN; malloc'd. */
-char *escape_dup(const char *s);
 /*
  * @s with only the bytes that are not UTF-8 shown as \xNN, for formats that
  * escape the rest themselves (JSON, Prometheus); malloc'd.

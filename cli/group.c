@@ -65,10 +65,7 @@ void group_rows(struct record_list *rows, enum group_key key, unsigned dir_depth
 			at = groups.n - 1;
 		}
 		sum = &groups.v[at];
-		sum->bytes = (int64_t)((uint64_t)sum->bytes + (uint64_t)site->bytes);
-		sum->calls += site->calls;
-		sum->old_bytes = (int64_t)((uint64_t)sum->old_bytes + (uint64_t)site->old_bytes);
-		sum->old_calls += site->old_calls;
+		record_add_counts(sum, site);
 		sum->sites++;
 	}
 	record_index_free(ix);

@@ -168,44 +168,58 @@ static char *cache_dir_path(void)
 	return NULL;
 }
 
-/* mkdir -p, private: the names are those of a root-only file. */
-static void make_dirs(char *path)
+/* A directory on the way to the cache: this user's or root's, shared only if sticky. */
+static bool trusted_on_the_way(const struct stat *st)
 {
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(path, 0700);
-		*p = '/';
-	}
-	mkdir(path, 0700);
+	return (st->st_uid == geteuid() || st->st_uid == 0) &&
+	       (!(st->st_mode & 022) || (st->st_mode & S_ISVTX));
 }
 
 /*
- * The cache directory, opened, if it is safe to trust: not a symbolic link,
- * owned by this user, writable by nobody else. Else -1, and a warning when
- * it is a link or someone else's: the cache is skipped, never followed.
+ * The cache directory, opened one component at a time from the root (or
+ * the working directory), never following a symbolic link, creating what
+ * is missing with mode 0700 (the names are those of a root-only file). It
+ * is trusted only if no directory on the way can be changed by another
+ * user, and it is this user's and writable by nobody else. Else -1, and a
+ * warning when it exists but is not safe: the cache is skipped, never
+ * followed elsewhere.
  */
 static int cache_dir_open(void)
 {
-	char *path = cache_dir_path();
+	char *path = cache_dir_path(), *copy, *save = NULL;
+	const char *why = NULL;
 	struct stat st;
-	int fd = -1;
+	int fd;
 
 	if (!path)
 		return -1;
-	make_dirs(path);
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-		warn("not using the name cache %s: it is a symbolic link: remove it, or set "
-		     "ALLOCQ_CACHE_DIR", path);
-	else
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022))) {
-		warn("not using the name cache %s: it is not owned by this user, or others "
-		     "can write to it: remove it, or set ALLOCQ_CACHE_DIR", path);
+	copy = xstrdup(path);
+	fd = open(path[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (char *c = strtok_r(copy, "/", &save); c && fd >= 0; c = strtok_r(NULL, "/", &save)) {
+		int next;
+
+		if (fstat(fd, &st) < 0 || !trusted_on_the_way(&st)) {
+			why = "a directory on its way is another user's, or others can write to it";
+			break;
+		}
+		mkdirat(fd, c, 0700);
+		next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0 && !fstatat(fd, c, &st, AT_SYMLINK_NOFOLLOW) && S_ISLNK(st.st_mode))
+			why = "it is a symbolic link, or under one";
 		close(fd);
+		fd = next;
+	}
+	if (fd >= 0 && !why &&
+	    (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)))
+		why = "it is not owned by this user, or others can write to it";
+	if (why) {
+		warn("not using the name cache %s: %s: remove it, or set ALLOCQ_CACHE_DIR", path,
+		     why);
+		if (fd >= 0)
+			close(fd);
 		fd = -1;
 	}
+	free(copy);
 	free(path);
 	return fd;
 }

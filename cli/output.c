@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,8 +13,38 @@
 
 static char *tmp_path;
 
+/* Killed while writing: the temporary file goes, then the signal does its work. */
+static void drop_temp(int sig)
+{
+	if (tmp_path)
+		unlink(tmp_path);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/*
+ * While a temporary file exists, SIGINT and SIGTERM remove it first, where
+ * they would end allocq (--watch has handlers of its own, which end it
+ * after a whole sample).
+ */
+static void guard_temp(bool on)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		sigaction(sigs[i], NULL, &old);
+		if (on && old.sa_handler == SIG_DFL)
+			signal(sigs[i], drop_temp);
+		else if (!on && old.sa_handler == drop_temp)
+			signal(sigs[i], SIG_DFL);
+	}
+}
+
 static _Noreturn void fail(const char *what, const char *path, int err)
 {
+	guard_temp(false);
 	if (tmp_path) {
 		unlink(tmp_path);
 		free(tmp_path);
@@ -32,6 +63,7 @@ static FILE *open_temp(const char *path)
 	int fd;
 
 	tmp_path = xasprintf("%s/.%s.XXXXXX", dir, basename(base_copy));
+	guard_temp(true);
 	free(copy);
 	free(base_copy);
 	fd = mkostemp(tmp_path, O_CLOEXEC);
@@ -85,6 +117,7 @@ bool output_close(FILE *f, const struct output *o)
 	if (rename(tmp_path, o->file) < 0)
 		fail("rename the new output over", o->file, errno);
 	sync_dir(o->file);
+	guard_temp(false);
 	free(tmp_path);
 	tmp_path = NULL;
 	return true;

@@ -23,7 +23,8 @@ static void read_sites(const struct query *q, struct reading *rd)
 		rd->old_names = filter_has_names(&sites) ? names_new() : NULL;
 		input_read("--diff", q->diff, &sites, &rd->old, rd->old_names);
 	}
-	names_warn_unmatched(&sites, lists, q->diff ? 2 : 1, known_names, rd);
+	if (!rd->quiet)
+		names_warn_unmatched(&sites, lists, q->diff ? 2 : 1, known_names, rd);
 }
 
 void pipeline_read(const struct query *q, struct reading *rd)

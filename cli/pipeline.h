@@ -15,6 +15,7 @@ struct reading {
 	struct record_list rows;	/* call sites, then what the stages made of them */
 	struct record_list old;		/* --diff's OLD */
 	struct names *old_names;
+	bool quiet;			/* no more notes of unknown names (--watch) */
 };
 
 /*

@@ -308,6 +308,15 @@ size_t record_index_get(const struct record_index *ix, const struct record *r)
 	return s->pos == EMPTY ? SIZE_MAX : s->pos;
 }
 
+/* Counters wrap as the kernel's do: added as unsigned. */
+void record_add_counts(struct record *dst, const struct record *src)
+{
+	dst->bytes = (int64_t)((uint64_t)dst->bytes + (uint64_t)src->bytes);
+	dst->calls += src->calls;
+	dst->old_bytes = (int64_t)((uint64_t)dst->old_bytes + (uint64_t)src->old_bytes);
+	dst->old_calls += src->old_calls;
+}
+
 void record_list_merge_sites(struct record_list *list)
 {
 	struct record_index *ix = record_index_new(list);
@@ -321,11 +330,7 @@ void record_list_merge_sites(struct record_list *list)
 			list->v[kept++] = *r;
 			continue;
 		}
-		list->v[at].bytes = (int64_t)((uint64_t)list->v[at].bytes + (uint64_t)r->bytes);
-		list->v[at].calls += r->calls;
-		list->v[at].old_bytes = (int64_t)((uint64_t)list->v[at].old_bytes +
-						  (uint64_t)r->old_bytes);
-		list->v[at].old_calls += r->old_calls;
+		record_add_counts(&list->v[at], r);
 		list->v[at].accurate = list->v[at].accurate && r->accurate;
 	}
 	list->n = kept;

@@ -81,6 +81,9 @@ static inline int64_t delta_calls(const struct record *r)
 	return (int64_t)(r->calls - r->old_calls);
 }
 
+/* Adds @src's counters (and old counters) to @dst's: the tags of one call site, a group. */
+void record_add_counts(struct record *dst, const struct record *src);
+
 /* Appends @r, its names interned. */
 void record_list_add(struct record_list *list, const struct record *r);
 /* Keeps only the records for which @keep returns true, in order. */

@@ -74,7 +74,8 @@ static void row(const struct report *rep, const struct record *r, bool total, FI
 
 static void csv_print(const struct report *rep, FILE *out)
 {
-	if (!rep->q->out.no_headings && rep->sample == 0) {
+	/* a stream has one header; a file rewritten each sample has its own */
+	if (!rep->q->out.no_headings && (rep->sample == 0 || rep->q->out.file)) {
 		if (rep->watching)
 			fputs("time,", out);
 		for (size_t i = 0; i < rep->ncols; i++)

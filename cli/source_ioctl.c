@@ -136,6 +136,12 @@ struct dimension {
 
 enum { DIM_FILE, DIM_FUNC, DIM_MODULE, DIMS };
 
+static const __u64 dim_bits[DIMS] = {
+	[DIM_FILE] = ALLOCINFO_FILTER_MASK_FILENAME,
+	[DIM_FUNC] = ALLOCINFO_FILTER_MASK_FUNCTION,
+	[DIM_MODULE] = ALLOCINFO_FILTER_MASK_MODNAME,
+};
+
 static void add_value(struct dimension *d, const char *name, bool from_names)
 {
 	strlist_add(&d->values, name_tail(name));
@@ -168,6 +174,7 @@ static void resolve(struct dimension *d, const struct strlist *wants, enum name_
 struct plan {
 	struct dimension dim[DIMS];
 	const struct numlist *lines;
+	bool lines_in_kernel;
 };
 
 static size_t span(const struct dimension *d)
@@ -175,15 +182,20 @@ static size_t span(const struct dimension *d)
 	return d->active && d->in_kernel ? d->values.n : 1;
 }
 
+static size_t line_span(const struct plan *p)
+{
+	return p->lines_in_kernel && p->lines->n ? p->lines->n : 1;
+}
+
 static size_t queries(const struct plan *p)
 {
 	return span(&p->dim[DIM_FILE]) * span(&p->dim[DIM_FUNC]) *
-	       span(&p->dim[DIM_MODULE]) * (p->lines->n ? p->lines->n : 1);
+	       span(&p->dim[DIM_MODULE]) * line_span(p);
 }
 
 static void plan_init(struct plan *p, const struct filter *f, uint64_t id)
 {
-	*p = (struct plan){ .lines = &f->lines };
+	*p = (struct plan){ .lines = &f->lines, .lines_in_kernel = true };
 	p->dim[DIM_FILE].active = f->files.n;
 	p->dim[DIM_FUNC].active = f->funcs.n;
 	p->dim[DIM_MODULE].active = f->builtin || f->modules.n;
@@ -201,7 +213,10 @@ static void plan_init(struct plan *p, const struct filter *f, uint64_t id)
 		for (int i = 1; i < DIMS; i++)
 			if (span(&p->dim[i]) > span(widest))
 				widest = &p->dim[i];
-		widest->in_kernel = false;
+		if (line_span(p) > span(widest))
+			p->lines_in_kernel = false;
+		else
+			widest->in_kernel = false;
 	}
 }
 
@@ -216,17 +231,12 @@ static void plan_free(struct plan *p)
 /* The part of the kernel filter that is the same for every combination. */
 static struct allocinfo_filter base_filter(const struct filter *f, const struct plan *p)
 {
-	static const __u64 bits[DIMS] = {
-		[DIM_FILE] = ALLOCINFO_FILTER_MASK_FILENAME,
-		[DIM_FUNC] = ALLOCINFO_FILTER_MASK_FUNCTION,
-		[DIM_MODULE] = ALLOCINFO_FILTER_MASK_MODNAME,
-	};
 	struct allocinfo_filter k = { 0 };
 
 	for (int i = 0; i < DIMS; i++)
 		if (p->dim[i].active && p->dim[i].in_kernel)
-			k.mask |= bits[i];
-	if (f->lines.n)
+			k.mask |= dim_bits[i];
+	if (f->lines.n && p->lines_in_kernel)
 		k.mask |= ALLOCINFO_FILTER_MASK_LINENO;
 	if (f->accuracy != ACCURACY_ANY) {
 		k.mask |= ALLOCINFO_FILTER_MASK_INACCURATE;
@@ -296,7 +306,7 @@ static void fetch_all(const struct filter *f, const struct plan *p, struct recor
 	char *const *func = p->dim[DIM_FUNC].values.v;
 	char *const *module = p->dim[DIM_MODULE].values.v;
 	size_t nfile = span(&p->dim[DIM_FILE]), nfunc = span(&p->dim[DIM_FUNC]);
-	size_t nmod = span(&p->dim[DIM_MODULE]), nline = f->lines.n ? f->lines.n : 1;
+	size_t nmod = span(&p->dim[DIM_MODULE]), nline = line_span(p);
 	size_t total = queries(p);
 
 	for (size_t i = 0; i < total; i++) {
@@ -311,7 +321,7 @@ static void fetch_all(const struct filter *f, const struct plan *p, struct recor
 		if (k.mask & ALLOCINFO_FILTER_MASK_MODNAME)
 			set_name(k.fields.modname, module[r % nmod]);
 		r /= nmod;
-		if (f->lines.n)
+		if (k.mask & ALLOCINFO_FILTER_MASK_LINENO)
 			k.fields.lineno = f->lines.v[r % nline];
 		fetch(&k, out);
 	}
@@ -320,12 +330,7 @@ static void fetch_all(const struct filter *f, const struct plan *p, struct recor
 /* Whether the kernel has a tag by the name @name, asked by that name alone. */
 static bool kernel_has(int dim, const char *name)
 {
-	static const __u64 bits[DIMS] = {
-		[DIM_FILE] = ALLOCINFO_FILTER_MASK_FILENAME,
-		[DIM_FUNC] = ALLOCINFO_FILTER_MASK_FUNCTION,
-		[DIM_MODULE] = ALLOCINFO_FILTER_MASK_MODNAME,
-	};
-	struct allocinfo_get_at at = { .filter.mask = bits[dim] };
+	struct allocinfo_get_at at = { .filter.mask = dim_bits[dim] };
 	char *field = dim == DIM_FILE ? at.filter.fields.filename :
 		      dim == DIM_FUNC ? at.filter.fields.function : at.filter.fields.modname;
 

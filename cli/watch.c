@@ -12,7 +12,7 @@
 #include "output.h"
 #include "watch.h"
 
-static volatile int stop;
+static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
 {
@@ -20,12 +20,18 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static double now(void)
+double watch_clock(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(clock, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Schedules and rates go by the monotonic clock: a clock step changes neither. */
+static double now(void)
+{
+	return watch_clock(CLOCK_MONOTONIC);
 }
 
 /* Bytes per second since the previous sample; a row new since then started at 0. */
@@ -52,15 +58,17 @@ void watch_sample(struct watch *w)
 	double t = now();
 
 	pipeline_read(&w->q, w->rd);
+	w->rd->quiet = true;	/* names no call site has: said once */
 	if (w->sample == 0) {
 		record_list_assign(&w->first, &w->rd->rows);
-		w->first_time = t;
-		w->time = t;
+		w->first_time = watch_clock(CLOCK_REALTIME);
+		w->tick = t;
 	}
 	diff_fill_old(&w->rd->rows, &w->first);
-	set_rates(&w->rd->rows, &w->prev, w->sample ? t - w->time : 0);
+	set_rates(&w->rd->rows, &w->prev, w->sample ? t - w->tick : 0);
 	record_list_assign(&w->prev, &w->rd->rows);
-	w->time = t;
+	w->tick = t;
+	w->time = watch_clock(CLOCK_REALTIME);
 	/* the view shows as many as fit: the limit is applied when printing */
 	all.has_limit = false;
 	record_list_assign(&w->rows, &w->rd->rows);
@@ -91,10 +99,25 @@ static bool wait_until(double until)
 	}
 }
 
+/*
+ * The next time a sample is due after @due: one interval later, or the
+ * next one still ahead when allocq was held up (stopped, a slow reader):
+ * missed samples are skipped, not taken in a burst.
+ */
+double watch_next(const struct watch *w, double due)
+{
+	double t = now();
+
+	due += w->interval;
+	if (due < t)
+		due += w->interval * (double)(long)((t - due) / w->interval + 1);
+	return due;
+}
+
 /* Not a terminal: every sample printed whole, for scripts. */
 static int stream(struct watch *w)
 {
-	double start = now();
+	double due = now();
 
 	for (;;) {
 		struct record_list shown;
@@ -107,8 +130,8 @@ static int stream(struct watch *w)
 			shown.n = (size_t)w->q.limit;
 		if (!output_report(&w->q, w->rd->source->name, &shown, &w->total, &info))
 			return 0;	/* the reader went away */
-		if ((w->q.count && w->sample >= w->q.count) ||
-		    !wait_until(start + (double)w->sample * w->interval))
+		due = watch_next(w, due);
+		if ((w->q.count && w->sample >= w->q.count) || !wait_until(due))
 			return 0;
 	}
 }
@@ -122,10 +145,13 @@ static bool on_terminal(const struct query *q)
 int watch_run(const struct query *q, struct reading *rd)
 {
 	struct watch w = { .q = *q, .rd = rd, .interval = q->watch };
-	struct sigaction sa = { .sa_handler = on_signal };
+	/*
+	 * SA_RESTART: a write the signal interrupts goes on (the last sample
+	 * is whole); the sleeps are not restarted, so the wait ends at once.
+	 */
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	int status;
 
-	/* no SA_RESTART: a signal ends the wait at once */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	status = on_terminal(q) ? watch_tty(&w, &stop) : stream(&w);

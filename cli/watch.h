@@ -7,7 +7,9 @@
 #ifndef ALLOCQ_WATCH_H
 #define ALLOCQ_WATCH_H
 
+#include <signal.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "pipeline.h"
 #include "query.h"
@@ -20,7 +22,9 @@ struct watch {
 	struct record_list prev;	/* of the previous one */
 	struct record_list rows;	/* of this one, sorted, not limited */
 	struct total total;
-	double first_time, time, interval;
+	double first_time, time;	/* Unix seconds: the first sample, this one */
+	double tick;			/* monotonic seconds of this sample */
+	double interval;
 	unsigned long sample;
 };
 
@@ -29,8 +33,12 @@ int watch_run(const struct query *q, struct reading *rd);
 void watch_sample(struct watch *w);
 /* Sorts @w->rows again by @w->q's order. */
 void watch_resort(struct watch *w);
+/* Seconds by @clock. */
+double watch_clock(clockid_t clock);
+/* When the sample after the one due at @due is due (monotonic seconds). */
+double watch_next(const struct watch *w, double due);
 
 /* The terminal view (watch_tty.c): runs until the user quits; 0 or the exit status. */
-int watch_tty(struct watch *w, volatile int *stop);
+int watch_tty(struct watch *w, volatile sig_atomic_t *stop);
 
 #endif

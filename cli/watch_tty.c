@@ -124,7 +124,8 @@ static void mark_sort_column(const struct query *q, const char *line, size_t n)
 static void draw(const struct watch *w)
 {
 	struct record_list shown = w->rows;
-	size_t fit = LINES > 3 ? (size_t)LINES - 3 : 0, len = 0;
+	/* the header, a blank line, the column names, the rows, the keys */
+	size_t fit = LINES > 4 ? (size_t)LINES - 4 : 0, len = 0;
 	char *text = NULL;
 	FILE *f = open_memstream(&text, &len);
 	struct query q = w->q;
@@ -137,6 +138,7 @@ static void draw(const struct watch *w)
 	if (shown.n > fit)
 		shown.n = fit;
 	q.out.total = false;
+	q.out.no_headings = false;	/* line 2 is the column names */
 	output_print(&q, w->rd->source->name, &shown, &w->total, NULL, f);
 	fclose(f);
 
@@ -182,37 +184,36 @@ static void set_sort(struct watch *w, enum sort_key key)
 	watch_resort(w);
 }
 
-/* Milliseconds until the next sample is due. */
-static int due_in(double next)
+/* Milliseconds until @due (monotonic seconds). */
+static int due_in(double due)
 {
-	struct timespec ts;
-	double left;
+	double left = due - watch_clock(CLOCK_MONOTONIC);
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	left = next - ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
 	return left <= 0 ? 0 : (int)(left * 1000) + 1;
 }
 
-int watch_tty(struct watch *w, volatile int *stop)
+int watch_tty(struct watch *w, volatile sig_atomic_t *stop)
 {
-	double next;
+	double due;
 
-	tty_start();
+	/* the first sample before the screen: its notes go to the terminal as it is */
 	watch_sample(w);
-	next = w->time + w->interval;
+	tty_start();
+	due = watch_next(w, w->tick);
 	draw(w);
 	while (!*stop) {
 		int key;
 
-		if (w->q.count && w->sample >= w->q.count)
-			break;
-		timeout(due_in(next));
+		timeout(due_in(due));
 		key = getch();
 		if (key == ERR) {
-			if (*stop || due_in(next))
+			if (*stop || due_in(due))
 				continue;
+			/* --count: the last sample stays one interval on the screen */
+			if (w->q.count && w->sample >= w->q.count)
+				break;
 			watch_sample(w);
-			next += w->interval;
+			due = watch_next(w, due);
 		} else if (key == 'q') {
 			break;
 		} else if (key == 'b') {

@@ -128,7 +128,7 @@ slub_rows() {
 	ln -s "$BATS_TEST_TMPDIR/victim" "$ALLOCQ_CACHE_DIR"
 	run -0 --separate-stderr slub_rows
 	expect_output "$SLUB"
-	expect_stderr "allocq: warning: not using the name cache $ALLOCQ_CACHE_DIR: it is a symbolic link: remove it, or set ALLOCQ_CACHE_DIR"
+	expect_stderr "allocq: warning: not using the name cache $ALLOCQ_CACHE_DIR: it is a symbolic link, or under one: remove it, or set ALLOCQ_CACHE_DIR"
 	run -0 ls "$BATS_TEST_TMPDIR/victim"
 	expect_output $'names-precious\nother'
 	# $HOME/.cache/allocq as a link, as root with another user's HOME
@@ -139,6 +139,26 @@ slub_rows() {
 	expect_output "$SLUB"
 	run -0 ls "$BATS_TEST_TMPDIR/victim"
 	expect_output $'names-precious\nother'
+	# a link higher up: ~/.cache pointing elsewhere is not followed either
+	rm "$BATS_TEST_TMPDIR/home/.cache/allocq"
+	rmdir "$BATS_TEST_TMPDIR/home/.cache"
+	ln -s "$BATS_TEST_TMPDIR/victim" "$BATS_TEST_TMPDIR/home/.cache"
+	HOME=$BATS_TEST_TMPDIR/home XDG_CACHE_HOME= run -0 --separate-stderr slub_rows
+	expect_output "$SLUB"
+	expect_stderr "allocq: warning: not using the name cache $BATS_TEST_TMPDIR/home/.cache/allocq: it is a symbolic link, or under one: remove it, or set ALLOCQ_CACHE_DIR"
+	run -0 ls "$BATS_TEST_TMPDIR/victim"
+	expect_output $'names-precious\nother'
+}
+
+@test "3. a directory on the cache's way that another user can change: not used" {
+	((EUID == 0)) || skip "needs root to give the directory to another user"
+	make_proc "$V2"
+	mkdir -m 755 "$BATS_TEST_TMPDIR/theirs"
+	chown nobody "$BATS_TEST_TMPDIR/theirs"
+	ALLOCQ_CACHE_DIR=$BATS_TEST_TMPDIR/theirs/cache run -0 --separate-stderr slub_rows
+	expect_output "$SLUB"
+	expect_stderr "allocq: warning: not using the name cache $BATS_TEST_TMPDIR/theirs/cache: a directory on its way is another user's, or others can write to it: remove it, or set ALLOCQ_CACHE_DIR"
+	[[ ! -e $BATS_TEST_TMPDIR/theirs/cache ]]
 }
 
 @test "4. out of memory while reading is an error, never a cut snapshot" {

@@ -444,3 +444,19 @@ mm/one.c,..._function_name_long_enough_to_be_cut_by_the_kernel_to_63_chars_"
 	expect_stderr ""
 	expect_lines 16
 }
+
+@test "more line values than queries are worth: the lines are left to allocq, the answer the same" {
+	make_proc "$V2"
+	local args=() i
+	for ((i = 1; i <= 40; i++)); do args+=(--line "$i"); done
+	args+=(--line 372 --line 745)
+	run -0 allocq --source text --csv "${args[@]}"
+	local from_text=$output
+	: >"$FAKEIOCTL_LOG"
+	run -0 timeout 20 env LD_PRELOAD="$FAKEIOCTL_LIB" FAKEIOCTL_DATA="$ALLOCQ_PROC/allocinfo" \
+		"$ALLOCQ" --source ioctl --csv "${args[@]}"
+	expect_output "$from_text"
+	[[ $(log_count get_at) == 1 ]]
+	run -0 get_ats
+	expect_output "mask=0x0"
+}

@@ -220,6 +220,17 @@ teardown() {
 		<(sed 's/rows [0-9]*; columns [0-9]*;//' "$BATS_TEST_TMPDIR/stty.after")
 }
 
+@test "on a terminal: as many rows as fit, the header says how many of how many" {
+	make_proc "$V2"
+	tmux_run w 80 12 "ALLOCQ_PROC=$ALLOCQ_PROC ALLOCQ_CACHE_DIR=$ALLOCQ_CACHE_DIR $ALLOCQ --watch=0.5 -n; sleep 60"
+	wait_screen "8 of 15 rows"
+	read_screen
+	# the header, a blank line, the column names (also with -n), 8 rows, the keys
+	[[ ${SCREEN[2]} == "BYTES"* ]] || fail_with "line 2: ${SCREEN[2]}"
+	[[ ${SCREEN[10]} == *" 0/s "* && ${SCREEN[11]} == "q quit"* ]] ||
+		fail_with "$(screen)"
+}
+
 @test "on a terminal: an error ends the view, the message comes after the screen is gone" {
 	make_proc "$V2"
 	local sh=$BATS_TEST_TMPDIR/run.sh
@@ -238,4 +249,61 @@ teardown() {
 	[[ $(<"$BATS_TEST_TMPDIR/status") == "exit 66" ]]
 	[[ $(<"$BATS_TEST_TMPDIR/err") == "allocq: no $ALLOCQ_PROC/allocinfo (memory allocation profiling not built in, or disabled at boot): use a kernel built with CONFIG_MEM_ALLOC_PROFILING=y, booted without sysctl.vm.mem_profiling=never" ]]
 	diff "$BATS_TEST_TMPDIR/stty.before" "$BATS_TEST_TMPDIR/stty.after"
+}
+
+@test "SIGTERM while the reader does not read: allocq waits for the write, then ends, status 0" {
+	make_proc "$V2"
+	# samples of some 100 KB, more than a pipe holds
+	seq 1 800 | awk '{ printf "%12d %8d drivers/x/file%d.c:%d func:function_%d \n", $1, 1, $1, $1, $1 }' |
+		cat <(echo "allocinfo - version: 2.0") - >"$ALLOCQ_PROC/allocinfo"
+	# a reader that takes nothing for 4 s: allocq blocks writing the first
+	# sample, and is told to stop meanwhile
+	"$ALLOCQ" --watch=0.1 --json 2>"$BATS_TEST_TMPDIR/err" \
+		> >(sleep 4; cat >"$BATS_TEST_TMPDIR/out") &
+	local pid=$! rc=0
+	sleep 3.5
+	kill -TERM "$pid"
+	wait "$pid" || rc=$?
+	((rc == 0)) || fail_with "exit $rc: $(<"$BATS_TEST_TMPDIR/err")"
+	[[ ! -s $BATS_TEST_TMPDIR/err ]]
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ -s $BATS_TEST_TMPDIR/out ]] && [[ $(tail -c 1 "$BATS_TEST_TMPDIR/out") == "" ]] && break
+		sleep 0.2
+	done
+	sleep 0.5
+	local n
+	n=$(grep -c . "$BATS_TEST_TMPDIR/out")
+	((n >= 1))
+	[[ $(jq -s 'map(.allocations | length) | unique' "$BATS_TEST_TMPDIR/out") == "[
+  800
+]" ]]
+}
+
+@test "--watch held up (stopped) skips the samples it missed: no burst, no absurd rate" {
+	snapshot_proc
+	allocq_snap --watch=0.3 --count 6 --json -f rapl.c >"$BATS_TEST_TMPDIR/out" &
+	local pid=$!
+	sleep 0.5
+	kill -STOP "$pid"
+	sleep 1.5
+	kill -CONT "$pid"
+	wait "$pid"
+	# consecutive samples are at least most of an interval apart
+	jq -s -e '[.[].time] | [range(1; length) as $i | .[$i] - .[$i - 1]] | all(. >= 0.2)' \
+		"$BATS_TEST_TMPDIR/out" >/dev/null || fail_with "$(jq -c '.time' "$BATS_TEST_TMPDIR/out")"
+}
+
+@test "--watch --csv --output-file: every sample's file has its header" {
+	snapshot_proc
+	run -0 allocq_snap -w0.2 -c2 --csv -o bytes,file -f rapl.c --output-file "$BATS_TEST_TMPDIR/out.csv"
+	[[ $(head -n 1 "$BATS_TEST_TMPDIR/out.csv") == "time,bytes,file" ]]
+	[[ $(grep -c '^time,' "$BATS_TEST_TMPDIR/out.csv") == 1 ]]
+}
+
+@test "--watch: the note for a name no call site has comes once" {
+	make_proc "$V2"
+	run -0 --separate-stderr allocq --watch=0.1 --count 3 --json -F nosuch
+	expect_stderr "allocq: warning: no call site has a function named 'nosuch'"
+	expect_lines 3
 }

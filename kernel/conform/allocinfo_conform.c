@@ -915,8 +915,9 @@ static double kill_and_reap(pid_t pid)
 static void fault_kill_walk(const char *bench)
 {
 	double start, walk, idle, died;
-	int fd, err;
+	int fd, err, ready[2];
 	pid_t pid;
+	char c;
 
 	if (!bench) {
 		tap(true, "# SKIP a process killed during a walk (no -b module with many tags)");
@@ -940,14 +941,25 @@ static void fault_kill_walk(const char *bench)
 	usleep(100000);
 	idle = kill_and_reap(pid);
 
+	/* the child says when each walk starts: killed a quarter into one */
+	if (pipe(ready) < 0)
+		fatal("pipe: %s", strerror(errno));
 	pid = fork();
 	if (pid == 0) {
 		fd = open_info();
-		for (;;)
+		for (;;) {
+			if (write(ready[1], "w", 1) != 1)
+				_exit(1);
 			long_walk(fd);
+		}
 	}
-	usleep((useconds_t)(walk * 1e6 * 1.1));	/* into the second walk */
+	close(ready[1]);
+	for (int i = 0; i < 2; i++)
+		if (read(ready[0], &c, 1) != 1)
+			fatal("the walking child died");
+	usleep((useconds_t)(walk * 1e6 / 4));
 	died = kill_and_reap(pid);
+	close(ready[0]);
 	tap(died < idle + walk / 4, "a process killed during a walk of %.0f ms dies in %.1f ms "
 	    "(%.1f ms when killed asleep)", walk * 1e3, died * 1e3, idle * 1e3);
 	err = unload_module("allocq_bench");

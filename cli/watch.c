@@ -55,20 +55,21 @@ static void set_rates(struct record_list *rows, const struct record_list *prev, 
 void watch_sample(struct watch *w)
 {
 	struct query all = w->q;
-	double t = now();
+	/* one instant for both clocks: the printed times and the rates agree */
+	double t = now(), wall = watch_clock(CLOCK_REALTIME);
 
 	pipeline_read(&w->q, w->rd);
 	w->rd->quiet = true;	/* names no call site has: said once */
 	if (w->sample == 0) {
 		record_list_assign(&w->first, &w->rd->rows);
-		w->first_time = watch_clock(CLOCK_REALTIME);
+		w->first_time = wall;
 		w->tick = t;
 	}
 	diff_fill_old(&w->rd->rows, &w->first);
 	set_rates(&w->rd->rows, &w->prev, w->sample ? t - w->tick : 0);
 	record_list_assign(&w->prev, &w->rd->rows);
 	w->tick = t;
-	w->time = watch_clock(CLOCK_REALTIME);
+	w->time = wall;
 	/* the view shows as many as fit: the limit is applied when printing */
 	all.has_limit = false;
 	record_list_assign(&w->rows, &w->rd->rows);

@@ -131,19 +131,32 @@ static const struct sink *const sinks[NFORMATS] = {
 	[FORMAT_PROMETHEUS] = &sink_prometheus,
 };
 
-void output_print(const struct query *q, const char *source, const struct record_list *rows,
-		  const struct total *total, const struct sample_info *w, FILE *f)
+void output_prepare(struct report *rep, const struct query *q, const char *source,
+		    const struct record_list *rows, const struct total *total,
+		    const struct sample_info *w)
 {
-	struct report rep = {
+	*rep = (struct report){
 		.q = q, .source = source, .rows = rows->v, .n = rows->n, .total = *total,
 		.watching = w != NULL, .sample = w ? w->sample : 0, .time = w ? w->time : 0,
 	};
+	rep->nall = query_columns(q, rep->all);
+	rep->ncols = q->out.columns_given ? q->out.ncolumns : rep->nall;
+	for (size_t i = 0; i < rep->ncols; i++)
+		rep->cols[i] = q->out.columns_given ? q->out.columns[i] : rep->all[i];
+}
 
-	rep.nall = query_columns(q, rep.all);
-	rep.ncols = q->out.columns_given ? q->out.ncolumns : rep.nall;
-	for (size_t i = 0; i < rep.ncols; i++)
-		rep.cols[i] = q->out.columns_given ? q->out.columns[i] : rep.all[i];
-	sinks[q->out.format]->print(&rep, f);
+void output_write(const struct report *rep, FILE *f)
+{
+	sinks[rep->q->out.format]->print(rep, f);
+}
+
+void output_print(const struct query *q, const char *source, const struct record_list *rows,
+		  const struct total *total, const struct sample_info *w, FILE *f)
+{
+	struct report rep;
+
+	output_prepare(&rep, q, source, rows, total, w);
+	output_write(&rep, f);
 }
 
 bool output_report(const struct query *q, const char *source, const struct record_list *rows,

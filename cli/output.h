@@ -25,7 +25,13 @@ FILE *output_open(const struct output *o);
 /* Completes what output_open began; false when the reader went away. */
 bool output_close(FILE *f, const struct output *o);
 
-/* Builds the report of @rows and prints it with @f's sink. */
+/* The report of @rows: the columns the query shows, in its order. */
+void output_prepare(struct report *rep, const struct query *q, const char *source,
+		    const struct record_list *rows, const struct total *total,
+		    const struct sample_info *w);
+/* Prints @rep with the sink of its query's format. */
+void output_write(const struct report *rep, FILE *f);
+/* Both: builds the report of @rows and prints it to @f. */
 void output_print(const struct query *q, const char *source, const struct record_list *rows,
 		  const struct total *total, const struct sample_info *w, FILE *f);
 /* The same to where the output goes; false when the reader went away. */

@@ -26,19 +26,12 @@
 #include "group.h"
 #include "match.h"
 #include "order.h"
+#include "output.h"
 #include "query.h"
 #include "sink.h"
 
 /* How much of an output a failed check shows. */
 #define SHOWN(len) ((int)((len) < 600 ? (len) : 600))
-
-static const struct sink *const sinks[NFORMATS] = {
-	[FORMAT_TABLE] = &sink_table,
-	[FORMAT_CSV] = &sink_csv,
-	[FORMAT_JSON] = &sink_json,
-	[FORMAT_ALLOCINFO] = &sink_allocinfo,
-	[FORMAT_PROMETHEUS] = &sink_prometheus,
-};
 
 static const char *const format_names[NFORMATS] = {
 	"table", "csv", "json", "allocinfo", "prometheus",
@@ -483,19 +476,14 @@ static void check_prometheus(const struct report *rep, const char *out, size_t l
 static void print_and_check(const struct query *q, const struct record_list *rows,
 			    const struct total *total)
 {
-	struct report rep = {
-		.q = q, .source = "input", .rows = rows->v, .n = rows->n, .total = *total,
-	};
+	struct report rep;
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
 
 	CHECK(f != NULL, "open_memstream: %m");
-	rep.nall = query_columns(q, rep.all);
-	rep.ncols = q->out.columns_given ? q->out.ncolumns : rep.nall;
-	for (size_t i = 0; i < rep.ncols; i++)
-		rep.cols[i] = q->out.columns_given ? q->out.columns[i] : rep.all[i];
-	sinks[q->out.format]->print(&rep, f);
+	output_prepare(&rep, q, "input", rows, total, NULL);
+	output_write(&rep, f);
 	CHECK(!ferror(f) && fclose(f) == 0, "%s: a write error on a memory stream",
 	      format_names[q->out.format]);
 	switch (q->out.format) {

@@ -9,6 +9,15 @@ bats_require_minimum_version 1.5.0
 : "${ALLOCQ:?set ALLOCQ to the allocq binary, or run the suites with meson test}"
 
 FIXTURES=$BATS_TEST_DIRNAME/fixtures
+
+# LD_PRELOAD splits its list at blanks, and the tree may sit under a path
+# with a space in it: the test doubles are preloaded by name, from a
+# directory on LD_LIBRARY_PATH.
+if [[ ${FAKEIOCTL_LIB:-} == */* ]]; then
+	export LD_LIBRARY_PATH=${FAKEIOCTL_LIB%/*}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+	FAKEIOCTL_LIB=${FAKEIOCTL_LIB##*/} FAILALLOC_LIB=${FAILALLOC_LIB##*/}
+fi
+
 BOOT_ID=6c0a3e64-1b7d-4c4e-9d59-0d7a1f2b3c4d
 
 # allocq, under $ALLOCQ_WRAPPER when set (word-split on purpose)

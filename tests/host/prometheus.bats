@@ -609,8 +609,9 @@ KernelModuleAllocationsGrowing ok '
 	mkdir -p "$dir" "$BATS_TEST_TMPDIR/man/man1"
 	[[ -f $UNITS/allocq-prometheus.service && -f $UNITS/allocq-prometheus.timer ]]
 	# verify checks that ExecStart's program exists and that the
-	# Documentation= man page opens: the built allocq and its man page
-	sed "s|^ExecStart=[^ ]*/allocq |ExecStart=$ALLOCQ |" "$UNITS/allocq-prometheus.service" \
+	# Documentation= man page opens: the built allocq (quoted: the tree may
+	# sit under a path with a space in it) and its man page
+	sed "s|^ExecStart=[^ ]*/allocq |ExecStart=\"$ALLOCQ\" |" "$UNITS/allocq-prometheus.service" \
 		>"$dir/allocq-prometheus.service"
 	cp "$UNITS/allocq-prometheus.timer" "$dir/"
 	cp "$SOURCE_ROOT/man/allocq.1" "$BATS_TEST_TMPDIR/man/man1/"

@@ -141,6 +141,12 @@ allocq_snap() {
 }
 
 # tmux_run NAME COLS ROWS CMD: CMD in a new tmux session of that size
+# allocq and its environment as a shell command line, quoted: the tree may
+# sit under a path with a space in it
+in_tmux_env() {
+	printf 'ALLOCQ_PROC=%q ALLOCQ_CACHE_DIR=%q %q' "$ALLOCQ_PROC" "$ALLOCQ_CACHE_DIR" "$ALLOCQ"
+}
+
 tmux_run() {
 	command -v tmux >/dev/null || fail_with "tmux is missing: install the Debian package tmux"
 	TMUX_SOCKET=$BATS_TEST_TMPDIR/tmux
@@ -175,13 +181,13 @@ teardown() {
 	local sh=$BATS_TEST_TMPDIR/run.sh
 	cat >"$sh" <<-EOF
 		stty -a >"$BATS_TEST_TMPDIR/stty.before"
-		ALLOCQ_PROC=$ALLOCQ_PROC ALLOCQ_CACHE_DIR=$ALLOCQ_CACHE_DIR $ALLOCQ --watch=0.3
+		$(in_tmux_env) --watch=0.3
 		echo "exit \$?" >"$BATS_TEST_TMPDIR/status"
 		stty -a >"$BATS_TEST_TMPDIR/stty.after"
 		echo SHELL-PROMPT-BACK
 		sleep 60
 	EOF
-	tmux_run w 80 24 "bash $sh"
+	tmux_run w 80 24 "bash $(printf %q "$sh")"
 	wait_screen "every 0.3s"
 	read_screen
 	[[ ${SCREEN[0]} =~ ^[0-9]{2}:[0-9]{2}:[0-9]{2}\ \ text\ \ every\ 0\.3s\ \ 15\ of\ 15\ rows\ \ total\ 3T\ \(\+0\ since ]] ||
@@ -222,7 +228,7 @@ teardown() {
 
 @test "on a terminal: as many rows as fit, the header says how many of how many" {
 	make_proc "$V2"
-	tmux_run w 80 12 "ALLOCQ_PROC=$ALLOCQ_PROC ALLOCQ_CACHE_DIR=$ALLOCQ_CACHE_DIR $ALLOCQ --watch=0.5 -n; sleep 60"
+	tmux_run w 80 12 "$(in_tmux_env) --watch=0.5 -n; sleep 60"
 	wait_screen "8 of 15 rows"
 	read_screen
 	# the header, a blank line, the column names (also with -n), 8 rows, the keys
@@ -236,13 +242,13 @@ teardown() {
 	local sh=$BATS_TEST_TMPDIR/run.sh
 	cat >"$sh" <<-EOF
 		stty -a >"$BATS_TEST_TMPDIR/stty.before"
-		ALLOCQ_PROC=$ALLOCQ_PROC ALLOCQ_CACHE_DIR=$ALLOCQ_CACHE_DIR $ALLOCQ --watch=0.2 2>"$BATS_TEST_TMPDIR/err"
+		$(in_tmux_env) --watch=0.2 2>"$BATS_TEST_TMPDIR/err"
 		echo "exit \$?" >"$BATS_TEST_TMPDIR/status"
 		stty -a >"$BATS_TEST_TMPDIR/stty.after"
 		echo SHELL-PROMPT-BACK
 		sleep 60
 	EOF
-	tmux_run w 80 24 "bash $sh"
+	tmux_run w 80 24 "bash $(printf %q "$sh")"
 	wait_screen "every 0.2s"
 	rm "$ALLOCQ_PROC/allocinfo"	# profiling gone: the next sample fails
 	wait_screen SHELL-PROMPT-BACK

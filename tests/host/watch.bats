@@ -140,13 +140,13 @@ allocq_snap() {
 	expect_stderr "allocq: --format allocinfo saves one snapshot: drop --watch"
 }
 
-# tmux_run NAME COLS ROWS CMD: CMD in a new tmux session of that size
 # allocq and its environment as a shell command line, quoted: the tree may
 # sit under a path with a space in it
 in_tmux_env() {
 	printf 'ALLOCQ_PROC=%q ALLOCQ_CACHE_DIR=%q %q' "$ALLOCQ_PROC" "$ALLOCQ_CACHE_DIR" "$ALLOCQ"
 }
 
+# tmux_run NAME COLS ROWS CMD: CMD in a new tmux session of that size
 tmux_run() {
 	command -v tmux >/dev/null || fail_with "tmux is missing: install the Debian package tmux"
 	TMUX_SOCKET=$BATS_TEST_TMPDIR/tmux
@@ -176,18 +176,25 @@ teardown() {
 	[[ -z ${TMUX_SOCKET:-} ]] || tmux -S "$TMUX_SOCKET" kill-server 2>/dev/null || :
 }
 
-@test "on a terminal: a full-screen view at 80x24 and 200x50, keys, resize, and the terminal given back" {
-	make_proc "$V2"
+# allocq --watch=SECS [REDIRECTION] on an 80x24 terminal in tmux, from a
+# script that keeps `stty -a` before and after and the exit status, then
+# prints SHELL-PROMPT-BACK: the terminal must be given back as it was
+watch_in_tmux() {
 	local sh=$BATS_TEST_TMPDIR/run.sh
 	cat >"$sh" <<-EOF
 		stty -a >"$BATS_TEST_TMPDIR/stty.before"
-		$(in_tmux_env) --watch=0.3
+		$(in_tmux_env) --watch=$1 ${2:-}
 		echo "exit \$?" >"$BATS_TEST_TMPDIR/status"
 		stty -a >"$BATS_TEST_TMPDIR/stty.after"
 		echo SHELL-PROMPT-BACK
 		sleep 60
 	EOF
 	tmux_run w 80 24 "bash $(printf %q "$sh")"
+}
+
+@test "on a terminal: a full-screen view at 80x24 and 200x50, keys, resize, and the terminal given back" {
+	make_proc "$V2"
+	watch_in_tmux 0.3
 	wait_screen "every 0.3s"
 	read_screen
 	[[ ${SCREEN[0]} =~ ^[0-9]{2}:[0-9]{2}:[0-9]{2}\ \ text\ \ every\ 0\.3s\ \ 15\ of\ 15\ rows\ \ total\ 3T\ \(\+0\ since ]] ||
@@ -239,16 +246,7 @@ teardown() {
 
 @test "on a terminal: an error ends the view, the message comes after the screen is gone" {
 	make_proc "$V2"
-	local sh=$BATS_TEST_TMPDIR/run.sh
-	cat >"$sh" <<-EOF
-		stty -a >"$BATS_TEST_TMPDIR/stty.before"
-		$(in_tmux_env) --watch=0.2 2>"$BATS_TEST_TMPDIR/err"
-		echo "exit \$?" >"$BATS_TEST_TMPDIR/status"
-		stty -a >"$BATS_TEST_TMPDIR/stty.after"
-		echo SHELL-PROMPT-BACK
-		sleep 60
-	EOF
-	tmux_run w 80 24 "bash $(printf %q "$sh")"
+	watch_in_tmux 0.2 "2>$(printf %q "$BATS_TEST_TMPDIR/err")"
 	wait_screen "every 0.2s"
 	rm "$ALLOCQ_PROC/allocinfo"	# profiling gone: the next sample fails
 	wait_screen SHELL-PROMPT-BACK

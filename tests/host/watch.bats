@@ -142,7 +142,7 @@ allocq_snap() {
 
 # allocq and its environment as a shell command line, quoted: the tree may
 # sit under a path with a space in it
-in_tmux_env() {
+allocq_cmdline() {
 	printf 'ALLOCQ_PROC=%q ALLOCQ_CACHE_DIR=%q %q' "$ALLOCQ_PROC" "$ALLOCQ_CACHE_DIR" "$ALLOCQ"
 }
 
@@ -183,7 +183,7 @@ watch_in_tmux() {
 	local sh=$BATS_TEST_TMPDIR/run.sh
 	cat >"$sh" <<-EOF
 		stty -a >"$BATS_TEST_TMPDIR/stty.before"
-		$(in_tmux_env) --watch=$1 ${2:-}
+		$(allocq_cmdline) --watch=$1 ${2:-}
 		echo "exit \$?" >"$BATS_TEST_TMPDIR/status"
 		stty -a >"$BATS_TEST_TMPDIR/stty.after"
 		echo SHELL-PROMPT-BACK
@@ -235,7 +235,7 @@ watch_in_tmux() {
 
 @test "on a terminal: as many rows as fit, the header says how many of how many" {
 	make_proc "$V2"
-	tmux_run w 80 12 "$(in_tmux_env) --watch=0.5 -n; sleep 60"
+	tmux_run w 80 12 "$(allocq_cmdline) --watch=0.5 -n; sleep 60"
 	wait_screen "8 of 15 rows"
 	read_screen
 	# the header, a blank line, the column names (also with -n), 8 rows, the keys

@@ -85,15 +85,21 @@ snapshot_and_grow() {
 
 @test "--watch --json: the change since the first sample and the rate follow the pages taken" {
 	hold 0
+	# the pages change only after allocq printed a sample, so the first
+	# sample sees none however slowly allocq starts; a second leaves room
+	# for the change to land before the next sample
 	(
-		sleep 0.2
+		local n tries=600 printed
 		for n in 8 16 24; do
+			until printed=$(grep -c . "$T/watch.out" 2>/dev/null)
+				((${printed:-0} >= n / 8 || tries-- <= 0)); do
+				sleep 0.05
+			done
 			echo "$n" >"$PAGES"
-			sleep 0.5
 		done
 	) 3>&- &
 	local loop=$!
-	run_allocq watch --watch=0.5 --count 4 --json -m "$MODNAME" -F allocq_test_alloc_on_demand
+	run_allocq watch --watch=1 --count 4 --json -m "$MODNAME" -F allocq_test_alloc_on_demand
 	wait "$loop"
 	hold 0
 	[[ $(grep -c . "$T/watch.out") == 4 ]] || fail_with "not 4 samples:" "$(<"$T/watch.out")"

@@ -1,7 +1,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
-#include <math.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +34,16 @@ static double now(void)
 	return watch_clock(CLOCK_MONOTONIC);
 }
 
+/* @x rounded half away from zero, within the range of int64_t */
+static int64_t round_rate(double x)
+{
+	if (x >= 0x1p63)
+		return INT64_MAX;
+	if (x <= -0x1p63)
+		return INT64_MIN;
+	return (int64_t)(x < 0 ? x - 0.5 : x + 0.5);
+}
+
 /* Bytes per second since the previous sample; a row new since then started at 0. */
 static void set_rates(struct record_list *rows, const struct record_list *prev, double secs)
 {
@@ -47,7 +57,7 @@ static void set_rates(struct record_list *rows, const struct record_list *prev, 
 		int64_t before = at == SIZE_MAX ? 0 : prev->v[at].bytes;
 		double d = (double)(int64_t)((uint64_t)r->bytes - (uint64_t)before);
 
-		r->rate = secs > 0 ? (int64_t)llround(d / secs) : 0;
+		r->rate = secs > 0 ? round_rate(d / secs) : 0;
 	}
 	record_index_free(ix);
 }

@@ -182,6 +182,7 @@ uint64_t allocinfo_read_text(record_fn *fn, void (*restart)(void *arg), void *ar
 	if (!f)
 		die(EXIT_RUNTIME, "cannot read %s: %s: free some memory", path,
 		    strerror(errno));
+	text_buffer(f);
 	id = allocinfo_consistent(fd, parse_text, restart_text, &t);
 	fclose(f);
 	free(path);

@@ -49,6 +49,7 @@ void input_read(const char *option, const char *path, const struct filter *f,
 	if (!in)
 		die(EX_NOINPUT, "cannot open %s: %s: give a saved /proc/allocinfo to %s", path,
 		    strerror(errno), option);
+	text_buffer(in);
 	if (!text_parse(in, select_record, &sel, &err))
 		die_parse(is_stdin ? "<stdin>" : path, &err);
 	if (!is_stdin)

@@ -36,6 +36,7 @@
 #include "errors.h"
 #include "match.h"
 #include "names.h"
+#include "parse.h"
 
 #define CACHE_MAGIC "allocq-names 2"
 
@@ -318,6 +319,7 @@ static struct names *cache_load(int dir, const char *file, const char *boot, uin
 		close(fd);
 		return NULL;
 	}
+	text_buffer(f);
 	names = names_read_cache(f, boot, id);
 	fclose(f);
 	return names;

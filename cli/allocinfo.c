@@ -11,6 +11,7 @@
 
 #include "allocinfo.h"
 #include "errors.h"
+#include "stream.h"
 
 char *proc_path(const char *rel)
 {
@@ -175,14 +176,13 @@ uint64_t allocinfo_read_text(record_fn *fn, void (*restart)(void *arg), void *ar
 {
 	char *path = proc_path("allocinfo");
 	int fd = allocinfo_open();
-	FILE *f = fdopen(fd, "r");
+	FILE *f = stream_open(fd, path);
 	struct text_read t = { f, path, fn, restart, arg };
 	uint64_t id;
 
 	if (!f)
 		die(EXIT_RUNTIME, "cannot read %s: %s: free some memory", path,
 		    strerror(errno));
-	text_buffer(f);
 	id = allocinfo_consistent(fd, parse_text, restart_text, &t);
 	fclose(f);
 	free(path);

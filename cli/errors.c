@@ -7,19 +7,51 @@
 #include "errors.h"
 #include "escape.h"
 
-/* Messages quote names from files and arguments: never their control bytes. */
+/*
+ * "PREFIX MESSAGE\n", the message escaped: messages quote names from files
+ * and arguments, never their control bytes. NULL when out of memory.
+ */
+static void *check(void *p);
+
+static char *vline(const char *prefix, const char *fmt, va_list ap)
+{
+	char *msg, *line = NULL;
+	size_t len;
+	FILE *out;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return NULL;
+	out = open_memstream(&line, &len);
+	if (out) {
+		fputs(prefix, out);
+		escape_put(msg, out);
+		fputc('\n', out);
+		if (fclose(out)) {
+			free(line);
+			line = NULL;
+		}
+	}
+	free(msg);
+	return line;
+}
+
 static void vsay(const char *prefix, const char *fmt, va_list ap)
 {
-	char *msg;
+	char *line = vline(prefix, fmt, ap);
 
-	fputs(prefix, stderr);
-	if (vasprintf(&msg, fmt, ap) < 0) {
-		fputs("out of memory\n", stderr);
-		return;
-	}
-	escape_put(msg, stderr);
-	fputc('\n', stderr);
-	free(msg);
+	fputs(line ? line : "allocq: out of memory\n", stderr);
+	free(line);
+}
+
+char *die_line(const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	line = vline("allocq: ", fmt, ap);
+	va_end(ap);
+	return check(line);
 }
 
 static void (*cleanup)(void);

@@ -20,6 +20,9 @@ _Noreturn void die(int status, const char *fmt, ...)
 /* Prints "allocq: " + the formatted message, as die() does, but returns. */
 void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The line die() would print, for a signal handler to write(2); malloc'd. */
+char *die_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Runs @fn (once set) before die() prints its message. */
 void die_cleanup(void (*fn)(void));
 

@@ -37,6 +37,7 @@
 #include "match.h"
 #include "names.h"
 #include "parse.h"
+#include "stream.h"
 
 #define CACHE_MAGIC "allocq-names 2"
 
@@ -315,11 +316,10 @@ static struct names *cache_load(int dir, const char *file, const char *boot, uin
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 07777) != 0600 || !(f = fdopen(fd, "r"))) {
+	    (st.st_mode & 07777) != 0600 || !(f = stream_open(fd, file))) {
 		close(fd);
 		return NULL;
 	}
-	text_buffer(f);
 	names = names_read_cache(f, boot, id);
 	fclose(f);
 	return names;

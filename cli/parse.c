@@ -242,8 +242,3 @@ void die_parse(const char *label, const struct parse_error *err)
 	}
 	die(EXIT_RUNTIME, "cannot read %s: %s: check the file", label, err->detail);
 }
-
-void text_buffer(FILE *f)
-{
-	setvbuf(f, NULL, _IOFBF, 64 * 1024);
-}

@@ -54,13 +54,6 @@ typedef void record_fn(const struct record *r, void *arg);
 /* Parses @f to its end: true, or false with @err filled. */
 bool text_parse(FILE *f, record_fn *fn, void *arg, struct parse_error *err);
 
-/*
- * Let stdio read @f in large pieces, before its first read: it reads a
- * /proc file 1 KiB at a time and others by their block (the st_blksize
- * they report), each a system call that costs more than the bytes.
- */
-void text_buffer(FILE *f);
-
 /* Exits with @err's status and a message that names @label. */
 _Noreturn void die_parse(const char *label, const struct parse_error *err);
 

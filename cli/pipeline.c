@@ -7,6 +7,8 @@ static struct names *known_names(void *arg)
 	struct reading *rd = arg;
 	struct names *cur = rd->source->names();
 
+	if (rd->old_path && !rd->old_names)
+		rd->old_names = input_names("--diff", rd->old_path);
 	if (cur && rd->old_names)
 		names_merge(cur, rd->old_names);
 	return cur ? cur : rd->old_names;
@@ -20,8 +22,8 @@ static void read_sites(const struct query *q, struct reading *rd)
 	record_list_clear(&rd->rows);
 	rd->source->read(q, &sites, &rd->rows);
 	if (q->diff) {
-		rd->old_names = filter_has_names(&sites) ? names_new() : NULL;
-		input_read("--diff", q->diff, &sites, &rd->old, rd->old_names);
+		rd->old_path = q->diff;
+		rd->old_names = input_read("--diff", q->diff, &sites, &rd->old);
 	}
 	if (!rd->quiet)
 		names_warn_unmatched(&sites, lists, q->diff ? 2 : 1, known_names, rd);

@@ -14,7 +14,8 @@ struct reading {
 	const struct source *source;
 	struct record_list rows;	/* call sites, then what the stages made of them */
 	struct record_list old;		/* --diff's OLD */
-	struct names *old_names;
+	const char *old_path;
+	struct names *old_names;	/* its names, once asked for */
 	bool quiet;			/* no more notes of unknown names (--watch) */
 };
 

@@ -26,8 +26,8 @@ extern const struct source source_input;	/* source_input.c */
 const struct source *source_pick(const struct query *q);
 
 /*
- * A record_fn that appends the records that pass @filter to @out and, when
- * @known is set, notes the names of every record.
+ * A record_fn that appends the records that pass @filter to @out (if any)
+ * and, when @known is set, notes the names of every record.
  */
 struct selection {
 	const struct filter *filter;
@@ -39,11 +39,16 @@ void select_record(const struct record *r, void *selection);
 bool filter_has_names(const struct filter *f);
 
 /*
- * A saved /proc/allocinfo (@path, "-" for standard input): the records that
- * pass @f, and when @known is given, the names of all of them. For --input
- * and for --diff's OLD file (@option names which, in errors).
+ * A saved /proc/allocinfo (@path, "-" for standard input): appends the
+ * records that pass @f to @out. For --input and for --diff's OLD file
+ * (@option names which, in errors). The names of all its records are only
+ * needed for a name no record has: when @f names some and the input cannot
+ * be read again (a pipe), they are noted on the way and returned; else
+ * NULL, and input_names() reads them when they are asked for.
  */
-void input_read(const char *option, const char *path, const struct filter *f,
-		struct record_list *out, struct names *known);
+struct names *input_read(const char *option, const char *path, const struct filter *f,
+			 struct record_list *out);
+/* The names of every record of the saved file @path, read again. */
+struct names *input_names(const char *option, const char *path);
 
 #endif

@@ -280,6 +280,24 @@ V2=$BATS_TEST_DIRNAME/fixtures/v2.allocinfo
 	expect_lines 3
 }
 
+@test "a name only OLD has is suggested from OLD: a file, a redirect or a pipe" {
+	local want="allocq: warning: no call site has a file named 'gone.cc': did you mean 'gone.c'?"
+	run -0 --separate-stderr allocq -i "$NEW" --diff "$OLD" -f gone.cc -n
+	expect_output ""
+	expect_stderr "$want"
+	run -0 --separate-stderr bash -c '"$1" -i "$2" --diff - -f gone.cc -n <"$3"' _ "$ALLOCQ" "$NEW" "$OLD"
+	expect_stderr "$want"
+	run -0 --separate-stderr bash -c 'cat "$3" | "$1" -i "$2" --diff - -f gone.cc -n' _ "$ALLOCQ" "$NEW" "$OLD"
+	expect_stderr "$want"
+	# and the other way round: a name only the new snapshot has, read from a pipe
+	run -0 --separate-stderr bash -c 'cat "$2" | "$1" -i - --diff "$3" -F arrivez -n' _ "$ALLOCQ" "$NEW" "$OLD"
+	expect_stderr "allocq: warning: no call site has a function named 'arrivez': did you mean 'arrives'?"
+	# the site gone since OLD still matches its name: no warning
+	run -0 --separate-stderr allocq -i "$NEW" --diff "$OLD" -f gone.c --csv -n -o change,function
+	expect_output "gone,goes"
+	expect_stderr ""
+}
+
 @test "--format allocinfo: the kernel's format, read back to the same records" {
 	run -0 allocq -i "$NEW" --format allocinfo -s line
 	expect_output "allocinfo - version: 2.0

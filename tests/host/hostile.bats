@@ -181,6 +181,29 @@ slub_rows() {
 	expect_stderr "allocq: out of memory: free some memory or narrow the query"
 }
 
+@test "4. a snapshot cut short while it is read: an error, never SIGBUS" {
+	local file=$BATS_TEST_TMPDIR/big pid tries=0 status=0
+	# 36 MB: allocq reads it through many mapped windows
+	yes "        4096        1 mm/a.c:1 func:a " | head -n 1000000 |
+		cat <(echo "allocinfo - version: 2.0") - >"$file"
+	# shellcheck disable=SC2086
+	$ALLOCQ_WRAPPER "$ALLOCQ" -i "$file" --min-size 1T >/dev/null 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	# once the file is mapped: stop allocq, cut the file, let it go on
+	until grep -qF "$file" "/proc/$pid/maps" 2>/dev/null; do
+		kill -0 "$pid" 2>/dev/null && ((++tries < 3000)) ||
+			fail_with "allocq ended (or never mapped the file) before it could be stopped"
+		sleep 0.01
+	done
+	kill -STOP "$pid"
+	: >"$file"
+	kill -CONT "$pid"
+	wait "$pid" || status=$?	# not through run: its subshell has no children
+	((status == 1)) || fail_with "exit status $status, expected 1"
+	run cat "$BATS_TEST_TMPDIR/err"
+	expect_output "allocq: cannot read $file: the file was cut short while allocq read it: check the file"
+}
+
 @test "5. a line is bounded: /dev/zero and endless lines are malformed input, at once" {
 	run -65 --separate-stderr timeout 10 "$ALLOCQ" -i /dev/zero
 	expect_stderr "allocq: /dev/zero:1: malformed line (a NUL byte): expected 'BYTES CALLS FILE:LINE [MODULE] func:NAME' as in /proc/allocinfo"

@@ -7,12 +7,12 @@
 #include "errors.h"
 #include "escape.h"
 
+static void *check(void *p);
+
 /*
  * "PREFIX MESSAGE\n", the message escaped: messages quote names from files
  * and arguments, never their control bytes. NULL when out of memory.
  */
-static void *check(void *p);
-
 static char *vline(const char *prefix, const char *fmt, va_list ap)
 {
 	char *msg, *line = NULL;

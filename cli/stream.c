@@ -12,7 +12,8 @@
 #include "stream.h"
 
 struct stream {
-	int fd;			/* -1: not in use */
+	bool open;
+	int fd;
 	bool mapped;
 	off_t at;		/* mapped: where the window starts in the file */
 	char *window;
@@ -22,9 +23,10 @@ struct stream {
 
 /*
  * allocq reads one file at a time: one stream, nothing allocated that a
- * die() could lose. Should a second be opened meanwhile, it gets plain stdio.
+ * die() could lose (and zeroed: its buffer takes no room in the binary).
+ * Should a second be opened meanwhile, it gets plain stdio.
  */
-static struct stream one = { .fd = -1 };
+static struct stream one;
 static char *bus_line;		/* what to say on SIGBUS */
 static size_t bus_len;
 
@@ -114,7 +116,7 @@ static int stream_close(void *cookie)
 
 	unmap(s);
 	ret = close(s->fd);
-	s->fd = -1;
+	s->open = false;
 	return ret;
 }
 
@@ -138,18 +140,21 @@ FILE *stream_open(int fd, const char *label)
 	struct stat st;
 	FILE *f;
 
-	if (one.fd >= 0)
+	if (one.open)
 		return fdopen(fd, "r");
 	/* a /proc file is regular too, but of size 0 */
-	one = (struct stream){
-		.fd = fd,
-		.mapped = !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0,
-	};
+	/* field by field: a compound literal would copy the buffer too */
+	one.open = true;
+	one.fd = fd;
+	one.mapped = !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0;
+	one.at = 0;
+	one.window = NULL;
+	one.len = one.pos = 0;
 	if (one.mapped)
 		catch_sigbus(label);
 	f = fopencookie(&one, "r", io);
 	if (!f) {
-		one.fd = -1;
+		one.open = false;
 		return NULL;
 	}
 	setvbuf(f, one.buffer, _IOFBF, sizeof(one.buffer));

@@ -14,6 +14,7 @@
  *
  * Usage: allocinfo_conform -m allocq_test.ko [-s SEED] [-r SEQUENCES]
  *        allocinfo_conform -f -m allocq_test.ko [-b MODULE.ko]
+ *        allocinfo_conform -c SECONDS -m allocq_test.ko -b MODULE.ko
  *
  * Without -f: hand-written sequences of ioctls, then SEQUENCES (default
  * 300) random ones from SEED (default 1), on fresh, reused and dup'ed
@@ -24,8 +25,13 @@
  * With -f, the faults: a thread blocked inside the kernel's copy to user
  * memory (userfaultfd) must not block another thread using the same file,
  * nor module loading; and a process killed during a long walk (with -b, a
- * module with many tags, loaded for the purpose) must die promptly. Prints
- * five TAP results (no plan); exit status 1 when a check failed.
+ * module with many tags, loaded for the purpose) must die promptly, and a
+ * process sharing the file with a child killed in a walk or a GET_AT must
+ * find the walk as if the child's call had completed or never run. Prints
+ * seven TAP results (no plan); exit status 1 when a check failed.
+ *
+ * With -c, the churn stress of the same module loaded and unloaded while
+ * processes query (see churn() below): seven TAP results, no plan.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -962,9 +968,522 @@ static void fault_kill_walk(const char *bench)
 	close(ready[0]);
 	tap(died < idle + walk / 4, "a process killed during a walk of %.0f ms dies in %.1f ms "
 	    "(%.1f ms when killed asleep)", walk * 1e3, died * 1e3, idle * 1e3);
-	err = unload_module("allocq_bench");
-	if (err)
-		fprintf(stderr, "unload allocq_bench: %s\n", strerror(err));
+}
+
+/*
+ * A child that shares the file is killed in a call; the parent's next
+ * GET_NEXT must find the walk as a kernel that completes every call would
+ * leave it: as if the killed call had completed, or had never run. The
+ * filter is the bench module's sites of 1 MiB and more, a dozen among
+ * thousands, so that each call walks long and the kill lands inside one.
+ */
+static void fault_shared_kill(bool at)
+{
+	struct allocinfo_filter f = { .mask = ALLOCINFO_FILTER_MASK_MODNAME |
+					      ALLOCINFO_FILTER_MASK_MIN_SIZE,
+				      .min_size = 1 << 20 };
+	struct allocinfo_tag_data l[64], d;
+	size_t n = 0, calls = 0;
+	int fd, err, done[2];
+	double start, walk;
+	long want1, want2, got = -1;
+	pid_t pid;
+	char c;
+
+	set_str(f.fields.modname, "allocq_bench");
+	fd = open_info();
+	start = now();
+	for (err = get_at(fd, 0, &f, &d); !err && n < 64; err = get_next(fd, &d))
+		l[n++] = d;
+	walk = now() - start;
+	close(fd);
+	if (n < 4) {
+		tap(false, "a child sharing the file killed in a %s: %zu sites of 1 MiB, want 4",
+		    at ? "GET_AT" : "GET_NEXT", n);
+		return;
+	}
+
+	fd = open_info();
+	if (get_at(fd, 0, &f, &d) || !same_tag(&d.tag, &l[0].tag))
+		fatal("GET_AT of the first site of 1 MiB failed");
+	if (pipe(done) < 0)
+		fatal("pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid == 0) {
+		close(done[0]);
+		for (;;) {
+			if (at)
+				get_at(fd, n - 1, &f, &d);
+			else
+				get_next(fd, &d);
+			if (write(done[1], "c", 1) != 1)
+				_exit(1);
+		}
+	}
+	close(done[1]);
+	if (read(done[0], &c, 1) != 1)
+		fatal("the child died");
+	calls = 1;
+	/* a GET_AT walks everything; a GET_NEXT, one site's share of it */
+	usleep((useconds_t)(walk * 1e6 / (at ? 3 : 3 * (double)n)));
+	kill_and_reap(pid);
+	while (read(done[0], &c, 1) == 1)
+		calls++;
+	close(done[0]);
+
+	/*
+	 * Where a GET_NEXT may be: the sites are 0..n-1 and the end (ENOENT) is
+	 * n; each GET_NEXT steps on one, cyclically. The child completed @calls
+	 * calls, and the one it was killed in took effect or not.
+	 */
+	want1 = (long)((calls + 1) % (n + 1));
+	want2 = (long)((calls + 2) % (n + 1));
+	err = get_next(fd, &d);
+	if (err == ENOENT)
+		got = (long)n;
+	else if (!err)
+		for (size_t i = 0; i < n; i++)
+			if (same_tag(&d.tag, &l[i].tag) && d.counter.bytes >= f.min_size)
+				got = (long)i;
+	if (at)	/* every GET_AT that took effect left the walk at site n-1 */
+		tap(got == (long)n, "a child sharing the file killed in a GET_AT after %zu: the "
+		    "parent's GET_NEXT gives %s (want the end)", calls,
+		    got == (long)n ? "the end" : got >= 0 ? "a site in the middle" :
+		    err ? strerror(err) : "a record that is no such site");
+	else
+		tap(got == want1 || got == want2, "a child sharing the file killed in a GET_NEXT "
+		    "after %zu: the parent's GET_NEXT gives step %ld (want %ld or %ld of 0..%zu)",
+		    calls, got, want1, want2, n);
+	close(fd);
+}
+
+/* ----------------------------------------------------------------- churn */
+
+/*
+ * The churn stress (-c SECONDS, with -b): a module with well over 256 tags
+ * (the walk's unlock interval) is loaded and unloaded in a loop while
+ * walker processes run every kind of query, on their own files and on one
+ * they all share, and are killed at random and replaced. What a record may
+ * not be:
+ * - a tag of the churned module when the module was not loaded and the
+ *   content id did not change around the call (the id counts loads and
+ *   unloads, so its parity says whether the module is there);
+ * - counters read from freed memory: the debug build poisons the counters
+ *   of unloaded tags, so that their sum is at least CHURN_POISON;
+ * - a contradiction of the filter it was returned for (names, line, size
+ *   bounds, accuracy);
+ * - on the shared file, a step back: one filter for every user of it, so
+ *   the records it returns come in the kernel's order until the end.
+ * And no call may take longer than CHURN_CALL_SECS.
+ */
+#define CHURN_MOD	"allocq_bench"
+#define CHURN_POISON	(1ULL << 56)
+#define CHURN_WALKERS	4
+#define CHURN_CALL_SECS	10.0
+#define CHURN_SHARED_MIN	(64 << 10)
+
+enum churn_fail { CF_UNLOADED, CF_POISON, CF_FILTER, CF_BACK, CF_SLOW, CF_ERRNO, CF_NKINDS };
+
+static const char *const churn_fail_names[CF_NKINDS] = {
+	"no record names a tag of the module while it was not loaded",
+	"no counters were read from freed memory (sums below 2^56)",
+	"every record agrees with the filter it was returned for",
+	"a walk shared across processes never steps back",
+	"every call completes in bounded time while modules load",
+	"no call fails with anything but ENOENT",
+};
+
+/* Shared by every process of the stress (MAP_SHARED). */
+struct churn_state {
+	pthread_mutex_t shared_lock;	/* around each call on the shared file */
+	long prev;		/* reference index of its last record, -1: none */
+	int pending;		/* the op of a holder killed in a call: 0, 'a', 'n' */
+	unsigned long cycles, queries, records, kills;
+	double max_call;
+	unsigned long fails[CF_NKINDS];
+	char first[CF_NKINDS][200];	/* the first failure of each kind */
+};
+
+static struct churn_state *cs;
+static uint64_t churn_base_id;	/* the content id while the module is not loaded */
+static size_t churn_nmod;	/* tags of the churned module in the reference */
+static long *churn_hash;	/* open addressing, reference indexes; -1 empty, -2 ambiguous */
+static size_t churn_hsize;
+
+static uint64_t tag_hash(const struct allocinfo_tag *t)
+{
+	const unsigned char *p = (const void *)t;
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < sizeof(*t); i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* Zeros after each name's NUL: GET_AT leaves the caller's bytes there. */
+static void clear_unused(struct allocinfo_tag *t)
+{
+	char *names[] = { t->modname, t->function, t->filename };
+
+	for (int i = 0; i < 3; i++) {
+		size_t n = strnlen(names[i], STR);
+
+		memset(names[i] + n, 0, STR - n);
+	}
+}
+
+/* Reference indexes by tag; a tag listed twice (inline helpers) is ambiguous. */
+static void churn_index(void)
+{
+	churn_hsize = 4 * ntags + 1;
+	churn_hash = malloc(churn_hsize * sizeof(*churn_hash));
+	if (!churn_hash)
+		fatal("out of memory");
+	for (size_t i = 0; i < churn_hsize; i++)
+		churn_hash[i] = -1;
+	for (size_t i = 0; i < ntags; i++) {
+		size_t h;
+
+		clear_unused(&tags[i].t);
+		h = tag_hash(&tags[i].t) % churn_hsize;
+
+		while (churn_hash[h] != -1 && churn_hash[h] != -2 &&
+		       memcmp(&tags[churn_hash[h]].t, &tags[i].t, sizeof(tags[i].t)))
+			h = (h + 1) % churn_hsize;
+		churn_hash[h] = churn_hash[h] == -1 ? (long)i : -2;
+		churn_nmod += !strcmp(tags[i].t.modname, CHURN_MOD);
+	}
+}
+
+/* The record's tag in the reference (-2: listed twice), or -1: unknown. */
+static long churn_lookup(const struct allocinfo_tag *t)
+{
+	struct allocinfo_tag key = *t;
+	size_t h;
+
+	clear_unused(&key);
+	h = tag_hash(&key) % churn_hsize;
+	while (churn_hash[h] != -1) {
+		if (churn_hash[h] == -2 ||
+		    !memcmp(&tags[churn_hash[h]].t, &key, sizeof(key)))
+			return churn_hash[h];
+		h = (h + 1) % churn_hsize;
+	}
+	return -1;
+}
+
+static void churn_fail(enum churn_fail kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (__atomic_fetch_add(&cs->fails[kind], 1, __ATOMIC_RELAXED) == 0) {
+		va_start(ap, fmt);
+		vsnprintf(cs->first[kind], sizeof(cs->first[kind]), fmt, ap);
+		va_end(ap);
+	}
+}
+
+static bool churn_module_loaded(uint64_t id)
+{
+	return (id - churn_base_id) % 2;
+}
+
+/* A string field: NUL-terminated and printable. */
+static bool sane_name(const char *s)
+{
+	size_t n = strnlen(s, STR);
+
+	if (n == STR)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/*
+ * Check a record returned under @f by a call between content ids @id0 and
+ * @id1; its reference index (or -1).
+ */
+static long churn_check(const struct allocinfo_filter *f, const struct allocinfo_tag_data *d,
+			uint64_t id0, uint64_t id1)
+{
+	const struct allocinfo_tag *t = &d->tag;
+	struct tag have = { *t, d->counter.bytes, d->counter.accurate };
+	bool ours = !strcmp(t->modname, CHURN_MOD);
+
+	__atomic_fetch_add(&cs->records, 1, __ATOMIC_RELAXED);
+	if (!sane_name(t->modname) || !sane_name(t->function) || !sane_name(t->filename) ||
+	    !t->function[0] || !t->filename[0] ||
+	    (t->modname[0] && strcmp(t->modname, MODNAME) && !ours)) {
+		churn_fail(CF_FILTER, "a record with damaged names: [%.64s] %.64s %.64s",
+			   t->modname, t->function, t->filename);
+		return -1;
+	}
+	if (d->counter.bytes >= CHURN_POISON || d->counter.calls >= CHURN_POISON)
+		churn_fail(CF_POISON, "%s:%llu %s [%s]: bytes %llu, calls %llu", t->filename,
+			   (unsigned long long)t->lineno, t->function, t->modname,
+			   (unsigned long long)d->counter.bytes,
+			   (unsigned long long)d->counter.calls);
+	else if (!matches(f, &have))
+		churn_fail(CF_FILTER, "%s:%llu %s [%s] bytes %llu accurate %d under mask %#llx "
+			   "(min %llu max %llu inaccurate %llu)", t->filename,
+			   (unsigned long long)t->lineno, t->function, t->modname,
+			   (unsigned long long)d->counter.bytes, d->counter.accurate,
+			   (unsigned long long)f->mask, (unsigned long long)f->min_size,
+			   (unsigned long long)f->max_size, (unsigned long long)f->inaccurate);
+	if (ours && id0 == id1 && !churn_module_loaded(id0))
+		churn_fail(CF_UNLOADED, "%s:%llu %s returned at content id %llu, module unloaded",
+			   t->filename, (unsigned long long)t->lineno, t->function,
+			   (unsigned long long)id0);
+	return churn_lookup(t);
+}
+
+static uint64_t fd_content_id(int fd)
+{
+	struct allocinfo_content_id c;
+
+	if (ioctl(fd, ALLOCINFO_IOC_CONTENT_ID, &c))
+		fatal("CONTENT_ID: %s", strerror(errno));
+	return c.id;
+}
+
+/* One call, timed and checked; the record's reference index, -1, or -3 at ENOENT. */
+static long churn_call(int fd, bool at, uint64_t pos, const struct allocinfo_filter *f)
+{
+	struct allocinfo_tag_data d;
+	uint64_t id0 = fd_content_id(fd), id1;
+	double start = now(), secs;
+	int err = at ? get_at(fd, pos, f, &d) : get_next(fd, &d);
+
+	secs = now() - start;
+	id1 = fd_content_id(fd);
+	__atomic_fetch_add(&cs->queries, 1, __ATOMIC_RELAXED);
+	if (secs > cs->max_call)	/* racy, but only ever raised */
+		cs->max_call = secs;
+	if (secs > CHURN_CALL_SECS)
+		churn_fail(CF_SLOW, "a %s took %.1f s", at ? "GET_AT" : "GET_NEXT", secs);
+	if (err == ENOENT)
+		return -3;
+	if (err) {
+		churn_fail(CF_ERRNO, "%s: %s", at ? "GET_AT" : "GET_NEXT", strerror(err));
+		return -3;
+	}
+	return churn_check(f, &d, id0, id1);
+}
+
+/* GET_AT @pos, then GET_NEXT to the end (at most @max records). */
+static void churn_walk(int fd, uint64_t pos, const struct allocinfo_filter *f, size_t max)
+{
+	long r = churn_call(fd, true, pos, f);
+
+	for (size_t n = 0; r != -3 && n < max; n++)
+		r = churn_call(fd, false, 0, f);
+}
+
+/* The filter of the shared file, the same for every process. */
+static struct allocinfo_filter churn_shared_filter(void)
+{
+	return (struct allocinfo_filter){ .mask = ALLOCINFO_FILTER_MASK_MIN_SIZE,
+					  .min_size = CHURN_SHARED_MIN };
+}
+
+/*
+ * A call on the shared file. A holder of the lock killed in its call left
+ * the walk as if that call had completed or had never run; the next record
+ * comes after the last one seen either way, unless the killed call was a
+ * GET_AT, which may have restarted the walk.
+ */
+static void churn_shared(int fd, bool at)
+{
+	struct allocinfo_filter f = churn_shared_filter();
+	long r;
+	int err;
+
+	err = pthread_mutex_lock(&cs->shared_lock);
+	if (err == EOWNERDEAD) {
+		if (cs->pending == 'a')
+			cs->prev = -1;
+		pthread_mutex_consistent(&cs->shared_lock);
+	} else if (err) {
+		fatal("the shared lock: %s", strerror(err));
+	}
+	cs->pending = at ? 'a' : 'n';
+	r = churn_call(fd, at, 0, &f);
+	cs->pending = 0;
+	if (r == -3 || at) {
+		cs->prev = r == -3 ? -1 : r;
+	} else if (r >= 0) {
+		if (cs->prev >= 0 && r <= cs->prev)
+			churn_fail(CF_BACK, "the shared walk went from %s:%llu back to %s:%llu",
+				   tags[cs->prev].t.filename,
+				   (unsigned long long)tags[cs->prev].t.lineno,
+				   tags[r].t.filename, (unsigned long long)tags[r].t.lineno);
+		cs->prev = r;
+	}
+	pthread_mutex_unlock(&cs->shared_lock);
+}
+
+/* A tag of the churned module from the reference, to name in a filter. */
+static const struct tag *churn_some_tag(void)
+{
+	size_t k = rnd(churn_nmod);
+
+	for (size_t i = 0; i < ntags; i++)
+		if (!strcmp(tags[i].t.modname, CHURN_MOD) && !k--)
+			return &tags[i];
+	fatal("no tag of %s", CHURN_MOD);
+	return NULL;
+}
+
+static void churn_walker(int shared, double end)
+{
+	int fd = open_info();
+
+	rnd_state = (uint64_t)getpid() * 2654435761u + (uint64_t)(now() * 1e6);
+	while (now() < end) {
+		struct allocinfo_filter f = { 0 };
+		const struct tag *t;
+
+		switch (rnd(8)) {
+		case 0:	/* by size alone: walks everything, sums everything */
+			f.mask = ALLOCINFO_FILTER_MASK_MIN_SIZE;
+			f.min_size = CHURN_POISON / 2;
+			churn_walk(fd, 0, &f, 4);
+			break;
+		case 1:	/* sparse: one call site among all tags */
+			t = churn_some_tag();
+			f.mask = ALLOCINFO_FILTER_MASK_FILENAME | ALLOCINFO_FILTER_MASK_LINENO;
+			memcpy(f.fields.filename, t->t.filename, STR);
+			f.fields.lineno = t->t.lineno;
+			churn_walk(fd, 0, &f, 8);
+			break;
+		case 2:	/* unfiltered, to the end */
+			churn_walk(fd, 0, &f, ntags + 1000);
+			break;
+		case 3:	/* GET_AT among the module's tags */
+			f.mask = ALLOCINFO_FILTER_MASK_MODNAME;
+			set_str(f.fields.modname, CHURN_MOD);
+			churn_walk(fd, rnd(churn_nmod + 8), &f, rnd(80));
+			break;
+		case 4:	/* accuracy, either way */
+			f.mask = ALLOCINFO_FILTER_MASK_INACCURATE;
+			f.inaccurate = rnd(2);
+			churn_walk(fd, 0, &f, ntags + 1000);
+			break;
+		case 5:	/* a size range */
+			f.mask = ALLOCINFO_FILTER_MASK_MIN_SIZE | ALLOCINFO_FILTER_MASK_MAX_SIZE;
+			f.min_size = rnd(2) ? 1 : 4096;
+			f.max_size = f.min_size + rnd(64 << 10);
+			churn_walk(fd, 0, &f, ntags + 1000);
+			break;
+		default:	/* the shared file */
+			churn_shared(shared, rnd(6) == 0);
+			break;
+		}
+	}
+	_exit(0);
+}
+
+/* Load and unload the module until @end; it is unloaded at the end. */
+static void churn_loader(const char *bench, double end)
+{
+	rnd_state = (uint64_t)getpid();
+	while (now() < end) {
+		int err = load_module(bench, "");
+
+		if (err)
+			churn_fail(CF_ERRNO, "load %s: %s", bench, strerror(err));
+		usleep((useconds_t)rnd(30000));
+		while ((err = unload_module(CHURN_MOD)) == EAGAIN || err == EBUSY)
+			usleep(1000);
+		if (err)
+			churn_fail(CF_ERRNO, "unload %s: %s", CHURN_MOD, strerror(err));
+		__atomic_fetch_add(&cs->cycles, 1, __ATOMIC_RELAXED);
+		usleep((useconds_t)rnd(30000));
+	}
+	_exit(0);
+}
+
+static pid_t churn_spawn_walker(int shared, double end)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		fatal("fork: %s", strerror(errno));
+	if (!pid)
+		churn_walker(shared, end);
+	return pid;
+}
+
+static void churn(const char *bench, double secs)
+{
+	pthread_mutexattr_t ma;
+	pid_t walkers[CHURN_WALKERS], loader;
+	double start, end;
+	int shared, status;
+
+	if (!bench)
+		fatal("-c needs -b MODULE.ko, a module with many tags");
+	unload_module(CHURN_MOD);
+	if (load_module(bench, ""))
+		fatal("load %s: %s", bench, strerror(errno));
+	read_tags();
+	churn_index();
+	if (unload_module(CHURN_MOD))
+		fatal("unload %s: %s", CHURN_MOD, strerror(errno));
+	if (churn_nmod < 2 * 256)
+		fatal("%s has %zu tags: too few to span the walk's unlocks", CHURN_MOD, churn_nmod);
+	churn_base_id = content_id();
+
+	cs = mmap(NULL, sizeof(*cs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (cs == MAP_FAILED)
+		fatal("mmap: %s", strerror(errno));
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(&cs->shared_lock, &ma);
+	cs->prev = -1;
+
+	shared = open_info();
+	start = now();
+	end = start + secs;
+	loader = fork();
+	if (loader < 0)
+		fatal("fork: %s", strerror(errno));
+	if (!loader)
+		churn_loader(bench, end);
+	for (int i = 0; i < CHURN_WALKERS; i++)
+		walkers[i] = churn_spawn_walker(shared, end);
+	rnd_state = 1;
+	while (now() < end - 1) {
+		int i = (int)rnd(CHURN_WALKERS);
+
+		usleep(50000 + (useconds_t)rnd(250000));
+		kill(walkers[i], SIGKILL);
+		waitpid(walkers[i], &status, 0);
+		cs->kills++;
+		walkers[i] = churn_spawn_walker(shared, end);
+	}
+	for (int i = 0; i < CHURN_WALKERS; i++)
+		waitpid(walkers[i], &status, 0);
+	waitpid(loader, &status, 0);
+	close(shared);
+	unload_module(CHURN_MOD);
+
+	tap(cs->cycles >= 5 && cs->queries >= 100,
+	    "churn: %lu load/unload cycles of %zu tags, %lu calls, %lu records, "
+	    "%lu walkers killed, in %.0f s", cs->cycles, churn_nmod, cs->queries,
+	    cs->records, cs->kills, now() - start);
+	for (int k = 0; k < CF_NKINDS; k++) {
+		if (k == CF_SLOW)
+			tap(!cs->fails[k], "%s (the longest: %.2f s)", churn_fail_names[k],
+			    cs->max_call);
+		else
+			tap(!cs->fails[k], "%s", churn_fail_names[k]);
+		if (cs->fails[k])
+			printf("# %lu times; the first: %s\n", cs->fails[k], cs->first[k]);
+	}
 }
 
 /* ------------------------------------------------------------------ main */
@@ -973,19 +1492,22 @@ int main(int argc, char **argv)
 {
 	const char *module = NULL, *bench = NULL;
 	unsigned long seed = 1, sequences = 300;
+	double churn_secs = 0;
 	bool faults = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "m:b:s:r:f")) != -1) {
+	while ((opt = getopt(argc, argv, "m:b:s:r:fc:")) != -1) {
 		switch (opt) {
 		case 'm': module = optarg; break;
 		case 'b': bench = optarg; break;
 		case 's': seed = strtoul(optarg, NULL, 0); break;
 		case 'r': sequences = strtoul(optarg, NULL, 0); break;
 		case 'f': faults = true; break;
+		case 'c': churn_secs = strtod(optarg, NULL); break;
 		default:
 			fprintf(stderr, "usage: %s -m allocq_test.ko [-s SEED] [-r N] | "
-				"-f -m allocq_test.ko [-b MODULE.ko]\n", argv[0]);
+				"-f -m allocq_test.ko [-b MODULE.ko] | "
+				"-c SECONDS -m allocq_test.ko -b MODULE.ko\n", argv[0]);
 			return 2;
 		}
 	}
@@ -993,7 +1515,7 @@ int main(int argc, char **argv)
 		fatal("-m allocq_test.ko is needed");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* in a guest booted for the test: the kernel image's tags only */
-	if (!faults)
+	if (!faults && !churn_secs)
 		printf("content id at the start: %llu\n", (unsigned long long)content_id());
 	unload_module(MODNAME);
 	if (load_module(module, ""))
@@ -1002,6 +1524,16 @@ int main(int argc, char **argv)
 	if (faults) {
 		fault_blocked_copy(module);
 		fault_kill_walk(bench);
+		if (bench) {
+			fault_shared_kill(false);
+			fault_shared_kill(true);
+		}
+		unload_module("allocq_bench");
+		unload_module(MODNAME);
+		return tap_failed ? 1 : 0;
+	}
+	if (churn_secs > 0) {
+		churn(bench, churn_secs);
 		unload_module(MODNAME);
 		return tap_failed ? 1 : 0;
 	}

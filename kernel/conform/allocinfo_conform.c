@@ -1097,7 +1097,7 @@ static const char *const churn_fail_names[CF_NKINDS] = {
 struct churn_state {
 	pthread_mutex_t shared_lock;	/* around each call on the shared file */
 	long prev;		/* reference index of its last record, -1: none */
-	int pending;		/* the op of a holder killed in a call: 0, 'a', 'n' */
+	uint64_t prev_id;	/* the content id it was returned under */
 	unsigned long cycles, queries, records, kills;
 	double max_call;
 	unsigned long fails[CF_NKINDS];
@@ -1248,8 +1248,12 @@ static uint64_t fd_content_id(int fd)
 	return c.id;
 }
 
-/* One call, timed and checked; the record's reference index, -1, or -3 at ENOENT. */
-static long churn_call(int fd, bool at, uint64_t pos, const struct allocinfo_filter *f)
+/*
+ * One call, timed and checked; the record's reference index, -1, or -3 at
+ * ENOENT. *@id is the content id around the call, or 0 if it changed.
+ */
+static long churn_call(int fd, bool at, uint64_t pos, const struct allocinfo_filter *f,
+		       uint64_t *id)
 {
 	struct allocinfo_tag_data d;
 	uint64_t id0 = fd_content_id(fd), id1;
@@ -1258,6 +1262,7 @@ static long churn_call(int fd, bool at, uint64_t pos, const struct allocinfo_fil
 
 	secs = now() - start;
 	id1 = fd_content_id(fd);
+	*id = id0 == id1 ? id0 : 0;
 	__atomic_fetch_add(&cs->queries, 1, __ATOMIC_RELAXED);
 	if (secs > cs->max_call)	/* racy, but only ever raised */
 		cs->max_call = secs;
@@ -1275,10 +1280,11 @@ static long churn_call(int fd, bool at, uint64_t pos, const struct allocinfo_fil
 /* GET_AT @pos, then GET_NEXT to the end (at most @max records). */
 static void churn_walk(int fd, uint64_t pos, const struct allocinfo_filter *f, size_t max)
 {
-	long r = churn_call(fd, true, pos, f);
+	uint64_t id;
+	long r = churn_call(fd, true, pos, f, &id);
 
 	for (size_t n = 0; r != -3 && n < max; n++)
-		r = churn_call(fd, false, 0, f);
+		r = churn_call(fd, false, 0, f, &id);
 }
 
 /* The filter of the shared file, the same for every process. */
@@ -1289,38 +1295,39 @@ static struct allocinfo_filter churn_shared_filter(void)
 }
 
 /*
- * A call on the shared file. A holder of the lock killed in its call left
- * the walk as if that call had completed or had never run; the next record
- * comes after the last one seen either way, unless the killed call was a
- * GET_AT, which may have restarted the walk.
+ * A call on the shared file: its record comes after the last one returned,
+ * unless the walk restarted (ENOENT, GET_AT) or a module came or went (one
+ * that comes back is walked from its first tag, as a new module). A holder
+ * of the lock killed in its call left the walk as if that call had
+ * completed or had never run, either of which may be a restart: the record
+ * after it may be anywhere, the ones after that are in order again.
  */
 static void churn_shared(int fd, bool at)
 {
 	struct allocinfo_filter f = churn_shared_filter();
+	uint64_t id;
 	long r;
 	int err;
 
 	err = pthread_mutex_lock(&cs->shared_lock);
 	if (err == EOWNERDEAD) {
-		if (cs->pending == 'a')
-			cs->prev = -1;
+		cs->prev = -1;
 		pthread_mutex_consistent(&cs->shared_lock);
 	} else if (err) {
 		fatal("the shared lock: %s", strerror(err));
 	}
-	cs->pending = at ? 'a' : 'n';
-	r = churn_call(fd, at, 0, &f);
-	cs->pending = 0;
+	r = churn_call(fd, at, 0, &f, &id);
 	if (r == -3 || at) {
 		cs->prev = r == -3 ? -1 : r;
 	} else if (r >= 0) {
-		if (cs->prev >= 0 && r <= cs->prev)
+		if (cs->prev >= 0 && r <= cs->prev && id && id == cs->prev_id)
 			churn_fail(CF_BACK, "the shared walk went from %s:%llu back to %s:%llu",
 				   tags[cs->prev].t.filename,
 				   (unsigned long long)tags[cs->prev].t.lineno,
 				   tags[r].t.filename, (unsigned long long)tags[r].t.lineno);
 		cs->prev = r;
 	}
+	cs->prev_id = id;
 	pthread_mutex_unlock(&cs->shared_lock);
 }
 

@@ -15,6 +15,7 @@
  * Usage: allocinfo_conform -m allocq_test.ko [-s SEED] [-r SEQUENCES]
  *        allocinfo_conform -f -m allocq_test.ko [-b MODULE.ko]
  *        allocinfo_conform -c SECONDS -m allocq_test.ko -b MODULE.ko
+ *        allocinfo_conform -w -m allocq_test.ko -b MODULE.ko
  *
  * Without -f: hand-written sequences of ioctls, then SEQUENCES (default
  * 300) random ones from SEED (default 1), on fresh, reused and dup'ed
@@ -32,6 +33,9 @@
  *
  * With -c, the churn stress of the same module loaded and unloaded while
  * processes query (see churn() below): seven TAP results, no plan.
+ *
+ * With -w, a figure: how long a module load and unload wait while another
+ * process walks the tags by size alone.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -1493,6 +1497,62 @@ static void churn(const char *bench, double secs)
 	}
 }
 
+/* ------------------------------------------------------------- lock wait */
+
+/*
+ * A figure, not a test (-w, with -b): how long a module unload and load
+ * wait while another process walks by size alone, which sums every tag's
+ * counters with the tag list locked. Prints the walk's time and the
+ * longest and median of ten unload-and-load pairs.
+ */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void lock_wait(const char *module, const char *bench)
+{
+	double t[10], start, walk;
+	int fd, err;
+	pid_t pid;
+
+	if (!bench)
+		fatal("-w needs -b MODULE.ko, a module with many tags");
+	err = load_module(bench, "");
+	if (err)
+		fatal("load %s: %s", bench, strerror(err));
+	fd = open_info();
+	start = now();
+	for (int i = 0; i < 3; i++)
+		long_walk(fd);
+	walk = (now() - start) / 3;
+	close(fd);
+	pid = fork();
+	if (pid == 0) {
+		fd = open_info();
+		for (;;)
+			long_walk(fd);
+	}
+	usleep(200000);
+	for (int i = 0; i < 10; i++) {
+		usleep(50000);
+		start = now();
+		err = unload_module(MODNAME);
+		if (!err)
+			err = load_module(module, "");
+		t[i] = now() - start;
+		if (err)
+			fatal("unload and load %s: %s", MODNAME, strerror(err));
+	}
+	kill_and_reap(pid);
+	unload_module("allocq_bench");
+	qsort(t, 10, sizeof(t[0]), cmp_double);
+	printf("a walk by size alone: %.1f ms; an unload and load meanwhile: "
+	       "median %.1f ms, longest %.1f ms\n", walk * 1e3, t[5] * 1e3, t[9] * 1e3);
+}
+
 /* ------------------------------------------------------------------ main */
 
 int main(int argc, char **argv)
@@ -1503,7 +1563,9 @@ int main(int argc, char **argv)
 	bool faults = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "m:b:s:r:fc:")) != -1) {
+	bool wait = false;
+
+	while ((opt = getopt(argc, argv, "m:b:s:r:fc:w")) != -1) {
 		switch (opt) {
 		case 'm': module = optarg; break;
 		case 'b': bench = optarg; break;
@@ -1511,10 +1573,12 @@ int main(int argc, char **argv)
 		case 'r': sequences = strtoul(optarg, NULL, 0); break;
 		case 'f': faults = true; break;
 		case 'c': churn_secs = strtod(optarg, NULL); break;
+		case 'w': wait = true; break;
 		default:
 			fprintf(stderr, "usage: %s -m allocq_test.ko [-s SEED] [-r N] | "
 				"-f -m allocq_test.ko [-b MODULE.ko] | "
-				"-c SECONDS -m allocq_test.ko -b MODULE.ko\n", argv[0]);
+				"-c SECONDS -m allocq_test.ko -b MODULE.ko | "
+				"-w -m allocq_test.ko -b MODULE.ko\n", argv[0]);
 			return 2;
 		}
 	}
@@ -1522,7 +1586,7 @@ int main(int argc, char **argv)
 		fatal("-m allocq_test.ko is needed");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* in a guest booted for the test: the kernel image's tags only */
-	if (!faults && !churn_secs)
+	if (!faults && !churn_secs && !wait)
 		printf("content id at the start: %llu\n", (unsigned long long)content_id());
 	unload_module(MODNAME);
 	if (load_module(module, ""))
@@ -1538,6 +1602,11 @@ int main(int argc, char **argv)
 		unload_module("allocq_bench");
 		unload_module(MODNAME);
 		return tap_failed ? 1 : 0;
+	}
+	if (wait) {
+		lock_wait(module, bench);
+		unload_module(MODNAME);
+		return 0;
 	}
 	if (churn_secs > 0) {
 		churn(bench, churn_secs);

@@ -108,8 +108,8 @@ static const struct argp_option options[] = {
 	{ "reverse", 'r', NULL, 0, "Reverse the sort order", GROUP_OUTPUT },
 	{ "limit", OPT_LIMIT, "N", 0, "Print at most N rows", GROUP_OUTPUT },
 	{ "output-file", OPT_OUTPUT_FILE, "FILE", 0,
-	  "Write to FILE atomically (a temporary file renamed over it), not to "
-	  "standard output", GROUP_OUTPUT },
+	  "Write to FILE, not to standard output: a regular file atomically (a "
+	  "temporary file renamed over it), a device or FIFO in place", GROUP_OUTPUT },
 	{ 0 }
 };
 

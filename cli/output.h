@@ -1,9 +1,12 @@
 /*
- * Where a report goes: standard output, or --output-file FILE written
- * atomically (a temporary file beside it, synced, then renamed over it, mode
- * 0644), so that a collector never reads half a file. A reader that went
- * away (allocq | head) ends allocq quietly; any other write error is fatal,
- * and leaves FILE as it was.
+ * Where a report goes: standard output, or --output-file FILE. A regular
+ * FILE, or a new one, is replaced atomically (a temporary file in the
+ * directory of the file FILE's symbolic links name, synced, then renamed
+ * over it, with the old file's mode and, for root, owner; a new one is
+ * 0644), so that a collector never reads half a file. A device or a FIFO
+ * is written to in place, a directory is an error. A reader that went away
+ * (allocq | head) ends allocq quietly; any other write error is fatal, and
+ * leaves FILE as it was.
  */
 #ifndef ALLOCQ_OUTPUT_H
 #define ALLOCQ_OUTPUT_H

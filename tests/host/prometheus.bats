@@ -586,13 +586,13 @@ KernelModuleAllocationsGrowing ok '
 	expect_output allocq.prom
 }
 
-@test "--output-file: mode 0644 whatever the umask, over an older file of another mode" {
+@test "--output-file: a new file is 0644 whatever the umask, an older one keeps its mode" {
 	local dir=$BATS_TEST_TMPDIR/textfile
 	mkdir "$dir"
 	touch "$dir/allocq.prom"
-	chmod 0600 "$dir/allocq.prom"
+	chmod 0640 "$dir/allocq.prom"
 	(umask 077 && allocq --input "$PROM" --format prometheus --output-file "$dir/allocq.prom")
-	[[ $(stat -c %a "$dir/allocq.prom") == 644 ]]
+	[[ $(stat -c %a "$dir/allocq.prom") == 640 ]]
 	(umask 077 && allocq --input "$PROM" --format prometheus --output-file "$dir/new.prom")
 	[[ $(stat -c %a "$dir/new.prom") == 644 ]]
 	cmp "$dir/allocq.prom" <(prom "$PROM" none)

@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
-# Formats (exact), columns, headings, sizes, sorting, limits, closed pipes.
+# Formats (exact), columns, headings, sizes, sorting, limits, closed pipes;
+# --output-file to whatever its path names (its atomic rewrite under
+# readers, and on a full disk, is in prometheus.bats).
 
 load helpers
 
@@ -346,4 +348,216 @@ big_fixture() {
 	[[ -w /dev/full ]] || skip "no /dev/full"
 	run -1 --separate-stderr bash -c '$ALLOCQ_WRAPPER "$ALLOCQ" -i "$1" >/dev/full' _ "$V2"
 	expect_stderr "allocq: cannot write the output: No space left on device: check the disk or the reader"
+}
+
+# The rows write_to writes.
+RAPL_CSV='12288,3,arch/x86/events/rapl.c,745,,rapl_pmu_init,true
+4096,1,arch/x86/events/rapl.c,717,,init_rapl_pmus,true
+512,2,drivers/powercap/rapl.c,101,intel_rapl,rapl_probe,true'
+
+# write_to FILE: the CSV of rapl.c's call sites, to --output-file FILE
+write_to() {
+	allocq -i "$V2" --csv -n -f rapl.c --output-file "$1"
+}
+
+# expect_rows FILE: FILE holds what write_to writes
+expect_rows() {
+	[[ $(<"$1") == "$RAPL_CSV" ]] && return
+	diff -u <(printf '%s\n' "$RAPL_CSV") "$1" >&2 || :
+	return 1
+}
+
+# as_nobody CMD...: CMD as user nobody when root, else as the user one is
+as_nobody() {
+	if ((EUID == 0)); then
+		setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$@"
+	else
+		"$@"
+	fi
+}
+
+# The directories of other users' tests live outside bats' private one.
+teardown() {
+	[[ ! -f $BATS_TEST_TMPDIR/remove ]] || xargs -d '\n' rm -rf -- <"$BATS_TEST_TMPDIR/remove"
+}
+
+@test "--output-file over a file: an older file keeps its mode, a new one is 0644" {
+	local dir=$BATS_TEST_TMPDIR/out
+	mkdir "$dir"
+	echo old >"$dir/private.csv"
+	chmod 0600 "$dir/private.csv"
+	echo old >"$dir/group.csv"
+	chmod 0640 "$dir/group.csv"
+	(umask 022 && write_to "$dir/private.csv" && write_to "$dir/group.csv" &&
+		write_to "$dir/new.csv")
+	for f in private group new; do
+		expect_rows "$dir/$f.csv"
+	done
+	[[ $(stat -c %a "$dir/private.csv") == 600 ]]
+	[[ $(stat -c %a "$dir/group.csv") == 640 ]]
+	[[ $(stat -c %a "$dir/new.csv") == 644 ]]
+	run -0 ls -A "$dir"
+	expect_output $'group.csv\nnew.csv\nprivate.csv'
+}
+
+@test "--output-file as root over another user's file: its owner and group stay" {
+	((EUID == 0)) || skip "needs root to give a file to another user"
+	local dir=$BATS_TEST_TMPDIR/out
+	mkdir "$dir"
+	echo old >"$dir/theirs.csv"
+	chown nobody:nogroup "$dir/theirs.csv"
+	chmod 0604 "$dir/theirs.csv"
+	write_to "$dir/theirs.csv"
+	expect_rows "$dir/theirs.csv"
+	[[ $(stat -c %U:%G:%a "$dir/theirs.csv") == nobody:nogroup:604 ]]
+	run -0 ls -A "$dir"
+	expect_output theirs.csv
+}
+
+@test "--output-file as another user, in a directory of theirs: replaced, modes kept" {
+	if ((EUID == 0)); then
+		command -v setpriv >/dev/null || skip "no setpriv to drop root"
+	fi
+	local dir
+	dir=$(mktemp -d /tmp/allocq-output.XXXXXX)
+	echo "$dir" >>"$BATS_TEST_TMPDIR/remove"
+	chmod 755 "$dir"
+	# a copy of allocq that user can run, wherever the tree lives
+	install -m 755 "$ALLOCQ" "$dir/allocq"
+	mkdir "$dir/out"
+	echo old >"$dir/out/mine.csv"
+	chmod 0600 "$dir/out/mine.csv"
+	ln -s mine.csv "$dir/out/link.csv"
+	((EUID != 0)) || chown -hR nobody:nogroup "$dir/out"
+	for f in mine.csv link.csv new.csv; do
+		# shellcheck disable=SC2086
+		run -0 --separate-stderr as_nobody $ALLOCQ_WRAPPER "$dir/allocq" -i - --csv -n \
+			-f rapl.c --output-file "$dir/out/$f" <"$V2"
+		expect_stderr ""
+	done
+	expect_rows "$dir/out/mine.csv"
+	expect_rows "$dir/out/new.csv"
+	[[ -L $dir/out/link.csv ]]
+	[[ $(stat -c %a "$dir/out/mine.csv") == 600 ]]
+	[[ $(stat -c %a "$dir/out/new.csv") == 644 ]]
+	if ((EUID == 0)); then
+		[[ $(stat -c %U "$dir/out/mine.csv") == nobody ]]
+		[[ $(stat -c %U "$dir/out/new.csv") == nobody ]]
+	fi
+	run -0 ls -A "$dir/out"
+	expect_output $'link.csv\nmine.csv\nnew.csv'
+}
+
+@test "--output-file through symbolic links replaces the file they name, in its directory" {
+	local dir=$BATS_TEST_TMPDIR/out
+	mkdir -p "$dir/a" "$dir/b" "$dir/c"
+	echo old >"$dir/a/real.csv"
+	chmod 0600 "$dir/a/real.csv"
+	ln -s real.csv "$dir/a/link.csv"
+	write_to "$dir/a/link.csv"
+	expect_rows "$dir/a/real.csv"
+	[[ $(stat -c %a "$dir/a/real.csv") == 600 ]]
+	# a relative link into another directory: relative to the link's own
+	# directory, not to the current one
+	ln -s ../b/real.csv "$dir/a/other.csv"
+	(cd "$dir/c" && write_to ../a/other.csv)
+	expect_rows "$dir/b/real.csv"
+	# a chain: relative, absolute, then relative to a file not there yet
+	ln -s ../c/hop2 "$dir/a/hop1"
+	ln -s "$dir/b/hop3" "$dir/c/hop2"
+	ln -s new.csv "$dir/b/hop3"
+	write_to "$dir/a/hop1"
+	expect_rows "$dir/b/new.csv"
+	[[ $(stat -c %a "$dir/b/new.csv") == 644 ]]
+	# every link kept as it was, no temporary file anywhere
+	run -0 bash -c 'cd "$1" && find . -mindepth 1 -printf "%p %y %l\n" | sort' _ "$dir"
+	expect_output "./a d 
+./a/hop1 l ../c/hop2
+./a/link.csv l real.csv
+./a/other.csv l ../b/real.csv
+./a/real.csv f 
+./b d 
+./b/hop3 l new.csv
+./b/new.csv f 
+./b/real.csv f 
+./c d 
+./c/hop2 l $dir/b/hop3"
+}
+
+@test "--output-file to a character device writes to it: the device node stays" {
+	((EUID == 0)) || skip "needs root to make device nodes"
+	local dir=$BATS_TEST_TMPDIR/dev
+	mkdir "$dir"
+	# the null and full devices' numbers, in a directory of the test's own
+	mknod "$dir/null" c 1 3
+	mknod "$dir/full" c 1 7
+	echo >"$dir/null" 2>/dev/null || skip "device nodes do not open here (nodev)"
+	run -0 --separate-stderr write_to "$dir/null"
+	expect_output ""
+	expect_stderr ""
+	[[ -c $dir/null ]]
+	# written to, not replaced: the device's own error
+	run -1 --separate-stderr write_to "$dir/full"
+	expect_stderr "allocq: cannot write $dir/full: No space left on device: check the disk or the reader"
+	[[ -c $dir/full ]]
+	run -0 ls -A "$dir"
+	expect_output $'full\nnull'
+}
+
+@test "--output-file to a FIFO writes to it: the reader gets the whole output, the FIFO stays" {
+	big_fixture
+	local dir=$BATS_TEST_TMPDIR/out reader
+	mkdir "$dir"
+	mkfifo "$dir/fifo"
+	timeout 60 cat "$dir/fifo" >"$BATS_TEST_TMPDIR/got" 3>&- &
+	reader=$!
+	# shellcheck disable=SC2086
+	run -0 --separate-stderr timeout 60 $ALLOCQ_WRAPPER "$ALLOCQ" -i "$BIG" --csv \
+		--output-file "$dir/fifo"
+	expect_stderr ""
+	if [[ ! -p $dir/fifo ]]; then
+		kill "$reader"
+		fail_with "the FIFO was replaced"
+	fi
+	wait "$reader"
+	cmp "$BATS_TEST_TMPDIR/got" <(allocq -i "$BIG" --csv)
+	# a reader that goes away: allocq ends quietly, as with a closed pipe
+	head -c 100 "$dir/fifo" >/dev/null 3>&- &
+	reader=$!
+	# shellcheck disable=SC2086
+	run -0 --separate-stderr timeout 60 $ALLOCQ_WRAPPER "$ALLOCQ" -i "$BIG" --csv \
+		--output-file "$dir/fifo"
+	expect_stderr ""
+	wait "$reader"
+	[[ -p $dir/fifo ]]
+	run -0 ls -A "$dir"
+	expect_output fifo
+}
+
+@test "--output-file through a link to /proc/self/fd/1, as /dev/stdout is: standard output" {
+	ln -s /proc/self/fd/1 "$BATS_TEST_TMPDIR/stdout"
+	run -0 --separate-stderr write_to "$BATS_TEST_TMPDIR/stdout"
+	expect_stderr ""
+	expect_output "$RAPL_CSV"
+	[[ $(readlink "$BATS_TEST_TMPDIR/stdout") == /proc/self/fd/1 ]]
+}
+
+@test "--output-file naming a directory, or a loop of links: exit 1, one line, nothing changed" {
+	local dir=$BATS_TEST_TMPDIR/out f
+	mkdir -p "$dir/d"
+	echo keep >"$dir/d/keep"
+	ln -s d "$dir/to-d"
+	for f in "$dir/d" "$dir/to-d" "$dir/d/" "$dir/new/"; do
+		run -1 --separate-stderr write_to "$f"
+		expect_output ""
+		expect_stderr "allocq: cannot write $f: Is a directory: give the name of a file"
+	done
+	ln -s loop "$dir/loop"
+	run -1 --separate-stderr write_to "$dir/loop"
+	expect_stderr "allocq: cannot write $dir/loop: Too many levels of symbolic links: check the directory and the disk"
+	[[ $(readlink "$dir/to-d") == d && $(readlink "$dir/loop") == loop ]]
+	run -0 ls -A "$dir"
+	expect_output $'d\nloop\nto-d'
+	run -0 ls -A "$dir/d"
+	expect_output keep
 }

@@ -1351,6 +1351,17 @@ static void churn_shared(int fd, bool at)
 	pthread_mutex_unlock(&cs->shared_lock);
 }
 
+/* The shared file, with its filter stored before any process uses it. */
+static int churn_shared_open(void)
+{
+	struct allocinfo_filter f = churn_shared_filter();
+	struct allocinfo_tag_data d;
+	int fd = open_info();
+
+	get_at(fd, 0, &f, &d);
+	return fd;
+}
+
 /* A tag of the churned module from the reference, to name in a filter. */
 static const struct tag *churn_some_tag(void)
 {
@@ -1472,7 +1483,7 @@ static void churn(const char *bench, double secs)
 	pthread_mutex_init(&cs->shared_lock, &ma);
 	cs->prev = -1;
 
-	shared = open_info();
+	shared = churn_shared_open();
 	start = now();
 	end = start + secs;
 	loader = fork();

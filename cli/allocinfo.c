@@ -93,19 +93,25 @@ int allocinfo_problem(int *fd, char **why)
 	return status;
 }
 
-int allocinfo_open(void)
+void allocinfo_warn_off(void)
 {
 	static bool warned;
-	char *why;
-	int fd, status = allocinfo_problem(&fd, &why);
 
-	if (status)
-		die(status, "%s", why);
 	/* once: the counters are frozen, worth a warning */
 	if (!warned && allocinfo_profiling() == PROFILING_OFF)
 		warn("memory allocation profiling is switched off (vm.mem_profiling=0): "
 		     "counters are frozen; enable it with sysctl vm.mem_profiling=1");
 	warned = true;
+}
+
+int allocinfo_open(void)
+{
+	char *why;
+	int fd, status = allocinfo_problem(&fd, &why);
+
+	if (status)
+		die(status, "%s", why);
+	allocinfo_warn_off();
 	return fd;
 }
 
@@ -119,38 +125,52 @@ bool allocinfo_content_id(int fd, uint64_t *id)
 	return true;
 }
 
-static _Noreturn void die_tags_changing(void)
+static char *tags_changing(void)
 {
-	die(EX_TEMPFAIL, "the set of allocation tags kept changing while reading it "
-	    "(%d attempts; modules loading or unloading): try again", READ_ATTEMPTS);
+	return xasprintf("the set of allocation tags kept changing while reading it "
+			 "(%d attempts; modules loading or unloading): try again", READ_ATTEMPTS);
 }
 
 /*
- * A content id that cannot be read (no ioctl, or a broken one) only means
- * that nothing can be checked: then one try is what there is.
+ * allocinfo_consistent's loop: false when the set kept changing. A content
+ * id that cannot be read (no ioctl, or a broken one) only means that
+ * nothing can be checked: then one try is what there is.
  */
-uint64_t allocinfo_consistent(int fd, void (*read)(int fd, uint64_t id, void *arg),
-			      void (*restart)(void *arg), void *arg)
+static bool try_consistent(int fd, void (*read)(int fd, uint64_t id, void *arg),
+			   void (*restart)(void *arg), void *arg, uint64_t *id)
 {
 	uint64_t before = 0, after;
 	bool have_id = allocinfo_content_id(fd, &before);
 
 	for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
 		read(fd, before, arg);
-		if (!have_id || !allocinfo_content_id(fd, &after) || after == before)
-			return before;
+		if (!have_id || !allocinfo_content_id(fd, &after) || after == before) {
+			*id = before;
+			return true;
+		}
 		restart(arg);
 		before = after;
 	}
-	die_tags_changing();
+	return false;
+}
+
+uint64_t allocinfo_consistent(int fd, void (*read)(int fd, uint64_t id, void *arg),
+			      void (*restart)(void *arg), void *arg)
+{
+	uint64_t id;
+
+	if (!try_consistent(fd, read, restart, arg, &id))
+		die(EX_TEMPFAIL, "%s", tags_changing());
+	return id;
 }
 
 struct text_read {
 	FILE *f;
-	const char *path;
 	record_fn *fn;
 	void (*restart)(void *arg);
 	void *arg;
+	bool parsed;
+	struct parse_error err;
 };
 
 static void restart_text(void *arg)
@@ -163,28 +183,43 @@ static void restart_text(void *arg)
 static void parse_text(int fd, uint64_t id, void *arg)
 {
 	struct text_read *t = arg;
-	struct parse_error err;
 
 	(void)fd;
 	(void)id;
 	rewind(t->f);
-	if (!text_parse(t->f, t->fn, t->arg, &err))
-		die_parse(t->path, &err);
+	t->parsed = text_parse(t->f, t->fn, t->arg, &t->err);
+}
+
+int allocinfo_parse_text(int fd, record_fn *fn, void (*restart)(void *arg), void *arg,
+			 uint64_t *id, char **why)
+{
+	char *path = proc_path("allocinfo");
+	FILE *f = stream_open(fd, path);
+	struct text_read t = { .f = f, .fn = fn, .restart = restart, .arg = arg };
+	int status = 0;
+
+	*why = NULL;
+	if (!f)
+		die(EXIT_RUNTIME, "cannot read %s: %s: free some memory", path,
+		    strerror(errno));
+	if (!try_consistent(fd, parse_text, restart_text, &t, id)) {
+		status = EX_TEMPFAIL;
+		*why = tags_changing();
+	} else if (!t.parsed) {
+		status = parse_problem(path, &t.err, why);
+	}
+	fclose(f);
+	free(path);
+	return status;
 }
 
 uint64_t allocinfo_read_text(record_fn *fn, void (*restart)(void *arg), void *arg)
 {
-	char *path = proc_path("allocinfo");
-	int fd = allocinfo_open();
-	FILE *f = stream_open(fd, path);
-	struct text_read t = { f, path, fn, restart, arg };
 	uint64_t id;
+	char *why;
+	int status = allocinfo_parse_text(allocinfo_open(), fn, restart, arg, &id, &why);
 
-	if (!f)
-		die(EXIT_RUNTIME, "cannot read %s: %s: free some memory", path,
-		    strerror(errno));
-	id = allocinfo_consistent(fd, parse_text, restart_text, &t);
-	fclose(f);
-	free(path);
+	if (status)
+		die(status, "%s", why);
 	return id;
 }

@@ -35,9 +35,11 @@ enum profiling allocinfo_profiling(void);
  * get and *@why its message (malloc'd), with *@fd -1.
  */
 int allocinfo_problem(int *fd, char **why);
+/* The first time only: warns if profiling is switched off (counters frozen). */
+void allocinfo_warn_off(void);
 /*
  * Opens allocinfo read-only, or exits with the status that says why not;
- * the first time, also warns if profiling is switched off (counters frozen).
+ * then allocinfo_warn_off().
  */
 int allocinfo_open(void);
 /* The content id of the open allocinfo @fd; false (and errno) if none. */
@@ -53,7 +55,14 @@ bool allocinfo_content_id(int fd, uint64_t *id);
 uint64_t allocinfo_consistent(int fd, void (*read)(int fd, uint64_t id, void *arg),
 			      void (*restart)(void *arg), void *arg);
 
-/* Parses the live text, consistently (see above); returns its content id. */
+/*
+ * Parses the text of the open allocinfo @fd (closed after), consistently
+ * (see above): 0 and *@id the content id, or the exit status a query would
+ * get and *@why its message (malloc'd).
+ */
+int allocinfo_parse_text(int fd, record_fn *fn, void (*restart)(void *arg), void *arg,
+			 uint64_t *id, char **why);
+/* Opens and parses the live text (as above), or exits; returns its content id. */
 uint64_t allocinfo_read_text(record_fn *fn, void (*restart)(void *arg), void *arg);
 
 #endif

@@ -223,22 +223,34 @@ bool text_parse(FILE *f, record_fn *fn, void *arg, struct parse_error *err)
 	return ok;
 }
 
-void die_parse(const char *label, const struct parse_error *err)
+int parse_problem(const char *label, const struct parse_error *err, char **why)
 {
 	static const char want_header[] = "expected 'allocinfo - version: 1.x' or '2.x'";
 
 	switch (err->kind) {
 	case PARSE_EMPTY:
-		die(EX_DATAERR, "%s:1: empty file, no allocinfo header: %s", label, want_header);
+		*why = xasprintf("%s:1: empty file, no allocinfo header: %s", label, want_header);
+		return EX_DATAERR;
 	case PARSE_HEADER:
-		die(EX_DATAERR, "%s:1: malformed header '%.40s': %s", label, err->detail,
-		    want_header);
+		*why = xasprintf("%s:1: malformed header '%.40s': %s", label, err->detail,
+				 want_header);
+		return EX_DATAERR;
 	case PARSE_LINE:
-		die(EX_DATAERR, "%s:%lu: malformed line (%s): expected "
-		    "'BYTES CALLS FILE:LINE [MODULE] func:NAME' as in /proc/allocinfo",
-		    label, err->line, err->detail);
+		*why = xasprintf("%s:%lu: malformed line (%s): expected "
+				 "'BYTES CALLS FILE:LINE [MODULE] func:NAME' as in /proc/allocinfo",
+				 label, err->line, err->detail);
+		return EX_DATAERR;
 	case PARSE_READ:
 		break;
 	}
-	die(EXIT_RUNTIME, "cannot read %s: %s: check the file", label, err->detail);
+	*why = xasprintf("cannot read %s: %s: check the file", label, err->detail);
+	return EXIT_RUNTIME;
+}
+
+void die_parse(const char *label, const struct parse_error *err)
+{
+	char *why;
+	int status = parse_problem(label, err, &why);
+
+	die(status, "%s", why);
 }

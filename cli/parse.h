@@ -54,7 +54,9 @@ typedef void record_fn(const struct record *r, void *arg);
 /* Parses @f to its end: true, or false with @err filled. */
 bool text_parse(FILE *f, record_fn *fn, void *arg, struct parse_error *err);
 
-/* Exits with @err's status and a message that names @label. */
+/* @err's exit status, and in *@why (malloc'd) its message, naming @label. */
+int parse_problem(const char *label, const struct parse_error *err, char **why);
+/* Exits with @err's status and message (parse_problem). */
 _Noreturn void die_parse(const char *label, const struct parse_error *err);
 
 #endif

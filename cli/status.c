@@ -92,6 +92,30 @@ static void recount(void *arg)
 	s->bytes = 0;
 }
 
+/* The call sites and bytes of the open allocinfo @fd; the first problem wins. */
+static void count_sites(struct status *s, int fd)
+{
+	uint64_t id;
+	char *why;
+	int status;
+
+	s->seen = record_index_new(&s->sites_seen);
+	status = allocinfo_parse_text(fd, count, recount, s, &id, &why);
+	record_index_free(s->seen);
+	record_list_free(&s->sites_seen);
+	s->counted = !status;
+	if (status && !s->exit_status) {
+		s->exit_status = status;
+		s->why = why;
+	} else {
+		free(why);
+	}
+}
+
+/*
+ * Everything that can be seen, whatever the problem: a file that cannot be
+ * parsed still has a header to show.
+ */
 static void look(struct status *s)
 {
 	int fd;
@@ -105,14 +129,10 @@ static void look(struct status *s)
 	if (fd < 0)
 		return;
 	s->readable = true;
+	allocinfo_warn_off();
 	read_format(fd, s->format, sizeof(s->format));
 	s->ioctl = s->have_id = allocinfo_content_id(fd, &s->content_id);
-	close(fd);
-	s->seen = record_index_new(&s->sites_seen);
-	allocinfo_read_text(count, recount, s);
-	record_index_free(s->seen);
-	record_list_free(&s->sites_seen);
-	s->counted = true;
+	count_sites(s, fd);
 }
 
 static void row(FILE *out, const char *key, const char *fmt, ...)
@@ -153,6 +173,8 @@ static void print_table(const struct status *s, FILE *out)
 		row(out, "CALL SITES", "-");
 		row(out, "BYTES", "-");
 	}
+	row(out, "STATUS", "%d", s->exit_status);
+	row(out, "ERROR", "%s", s->why ? s->why : "-");
 }
 
 static void json_str(FILE *out, const char *key, const char *v)

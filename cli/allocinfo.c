@@ -59,7 +59,8 @@ enum profiling allocinfo_profiling(void)
  * A missing file is the problem to report, not the sysctl. The sysctl at 0
  * and read-only means booted with sysctl.vm.mem_profiling=never, where some
  * kernels (6.12) keep /proc/allocinfo with every counter at zero: that is
- * no profile at all, so it is the same error as a missing file.
+ * no profile at all, so it is the same error as a missing file, though the
+ * file is open.
  */
 int allocinfo_problem(int *fd, char **why)
 {
@@ -69,8 +70,6 @@ int allocinfo_problem(int *fd, char **why)
 	*why = NULL;
 	*fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (*fd >= 0 && allocinfo_profiling() == PROFILING_NEVER) {
-		close(*fd);
-		*fd = -1;
 		status = EX_NOINPUT;
 		*why = xstrdup("memory allocation profiling was disabled at boot "
 			       "(vm.mem_profiling is 0 and read-only): boot without "
@@ -109,8 +108,11 @@ int allocinfo_open(void)
 	char *why;
 	int fd, status = allocinfo_problem(&fd, &why);
 
-	if (status)
+	if (status) {
+		if (fd >= 0)
+			close(fd);
 		die(status, "%s", why);
+	}
 	allocinfo_warn_off();
 	return fd;
 }

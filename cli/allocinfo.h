@@ -31,8 +31,9 @@ enum profiling {
 /* The state of profiling, from vm.mem_profiling. */
 enum profiling allocinfo_profiling(void);
 /*
- * Opens allocinfo read-only into *@fd: 0, or the exit status a query would
- * get and *@why its message (malloc'd), with *@fd -1.
+ * Opens allocinfo read-only into *@fd (-1 if it cannot be opened): 0, or
+ * the exit status a query would get and *@why its message (malloc'd). The
+ * file can be open and still be a problem: profiling disabled at boot.
  */
 int allocinfo_problem(int *fd, char **why);
 /* The first time only: warns if profiling is switched off (counters frozen). */

@@ -113,8 +113,9 @@ static void count_sites(struct status *s, int fd)
 }
 
 /*
- * Everything that can be seen, whatever the problem: a file that cannot be
- * parsed still has a header to show.
+ * Everything that can be seen, whatever the problem: a file that is there
+ * but is no profile (disabled at boot) is still read, and a file that
+ * cannot be parsed still has a header to show.
  */
 static void look(struct status *s)
 {

@@ -271,9 +271,23 @@ static void check_columns(const struct query *q)
 	}
 }
 
+static const char *format_name(enum format f)
+{
+	const struct choice *c = formats;
+
+	while (c->name && c->value != (int)f)
+		c++;
+	return c->name;
+}
+
 static void check_format(const struct query *q)
 {
 	enum format f = q->out.format;
+
+	/* a report of a few fields, not rows: a table to read or JSON to parse */
+	if (q->status && f != FORMAT_TABLE && f != FORMAT_JSON)
+		die(EX_USAGE, "--status prints a table or JSON, not %s: give --json, or no "
+		    "format for the table", format_name(f));
 
 	if (f == FORMAT_ALLOCINFO && (q->group || q->diff))
 		die(EX_USAGE, "--format allocinfo prints call sites: drop --group-by and --diff");

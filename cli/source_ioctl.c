@@ -246,7 +246,12 @@ static struct allocinfo_filter base_filter(const struct filter *f, const struct 
 		k.mask |= ALLOCINFO_FILTER_MASK_MIN_SIZE;
 		k.min_size = f->min;
 	}
-	if (f->has_max) {
+	/*
+	 * The kernel takes a negative count for a huge one: with a minimum it
+	 * passes the kernel's and fails allocq's, as it should; without one
+	 * the kernel's maximum would drop it, so allocq applies that alone.
+	 */
+	if (f->has_max && f->has_min) {
 		k.mask |= ALLOCINFO_FILTER_MASK_MAX_SIZE;
 		k.max_size = f->max;
 	}

@@ -110,23 +110,63 @@ xas_alloc"
 }
 
 @test "--min-size and --max-size are inclusive" {
-	funcs --max-size 1023
+	funcs --min-size 0 --max-size 1023
 	expect_output $'do_initcalls\nrapl_probe\nxas_alloc'
 	funcs --min-size 1023 --max-size 1024
 	expect_output $'alloc_thread_stack_node\nxas_alloc'
 	funcs --min-size 64K --max-size 64K -m xfs
 	expect_output xfs_inode_alloc
 	funcs --min-size 0
-	expect_lines 16
+	expect_lines 15
 }
 
-@test "sizes compare as the kernel does: a negative count is a huge one" {
+# pcpu_mem_zalloc holds -4096 bytes (a transient count): below 0, as it sorts
+@test "a negative byte count is below every size: it fails every --min-size, passes every --max-size" {
 	funcs --min-size 1M
-	expect_output $'__alloc_pages_noprof\n__vmalloc_area_node\nalloc_slab_page\npcpu_mem_zalloc\nxfs_buf_alloc_pages'
-	funcs --max-size 0
-	expect_output do_initcalls
+	expect_output $'__alloc_pages_noprof\n__vmalloc_area_node\nalloc_slab_page\nxfs_buf_alloc_pages'
+	funcs --min-size 0
+	expect_lines 15
+	[[ $output != *pcpu_mem_zalloc* ]]
 	funcs --min-size 16777215T
-	expect_output pcpu_mem_zalloc
+	expect_output ""
+	funcs --max-size 0
+	expect_output $'do_initcalls\npcpu_mem_zalloc'
+	funcs --max-size 16777215T
+	expect_lines 16
+	run -0 allocq -i "$V2" -n -o bytes,function -b --max-size 1K
+	expect_output " 1024 alloc_thread_stack_node
+ 1023 xas_alloc
+  512 rapl_probe
+    0 do_initcalls
+-4096 pcpu_mem_zalloc"
+}
+
+@test "a negative byte count: the same rows from every source" {
+	make_proc "$V2"
+	local args
+	for args in "--min-size 0" "--min-size 1M" "--max-size 0" "--max-size 1M" \
+		"--max-size 16777215T" "--min-size 0 --max-size 1M"; do
+		# shellcheck disable=SC2086
+		run -0 allocq -i "$V2" --csv -n $args
+		local want=$output
+		# shellcheck disable=SC2086
+		run -0 allocq --source text --csv -n $args
+		expect_output "$want"
+		# shellcheck disable=SC2086
+		run -0 allocq_ioctl --source ioctl --csv -n $args
+		expect_output "$want"
+		[[ $args != --max-size* ]] || expect_contains pcpu_mem_zalloc
+		[[ $args == --max-size* ]] || [[ $output != *pcpu_mem_zalloc* ]]
+	done
+}
+
+@test "a group whose sum is negative is below every size too" {
+	printf 'allocinfo - version: 2.0\n  100 1 a.c:1 [m] func:f \n  -300 1 b.c:2 [m] func:g \n  50 1 c.c:3 [n] func:h \n' \
+		>"$BATS_TEST_TMPDIR/negative"
+	run -0 allocq -i "$BATS_TEST_TMPDIR/negative" -g module --csv -n --min-size 0
+	expect_output "50,1,1,n"
+	run -0 allocq -i "$BATS_TEST_TMPDIR/negative" -g module --csv -n --max-size 60
+	expect_output $'50,1,1,n\n-200,2,2,m'
 }
 
 @test "every size suffix" {
@@ -148,7 +188,7 @@ xas_alloc"
 }
 
 @test "a size flag given twice ORs: the loosest bound" {
-	funcs --max-size 512 --max-size 1023 --max-size 0
+	funcs --max-size 512 --max-size 1023 --max-size 0 --min-size 0
 	expect_output $'do_initcalls\nrapl_probe\nxas_alloc'
 	funcs --min-size 2G --min-size 3T --max-size 2G
 	expect_output __alloc_pages_noprof

@@ -92,16 +92,14 @@ static bool line_matches(const struct numlist *lines, uint64_t line)
 }
 
 /*
- * Sizes compare as they sort, as signed numbers: a transiently negative
- * count is below every bound. (The kernel compares them unsigned: the
- * ioctl source asks it only for bounds where both agree.)
+ * Sizes compare as they sort, as signed numbers (a bound converts to
+ * count_t exactly): a transiently negative count is below every bound.
+ * (The kernel compares them unsigned: the ioctl source asks it only for
+ * bounds where both agree.)
  */
-bool size_matches(const struct filter *f, int64_t bytes)
+bool size_matches(const struct filter *f, count_t bytes)
 {
-	bool below_min = f->has_min && (bytes < 0 || (uint64_t)bytes < f->min);
-	bool above_max = f->has_max && bytes >= 0 && (uint64_t)bytes > f->max;
-
-	return !below_min && !above_max;
+	return (!f->has_min || bytes >= f->min) && (!f->has_max || bytes <= f->max);
 }
 
 static bool accuracy_matches(enum accuracy want, bool accurate)

@@ -25,6 +25,6 @@ bool name_matches(const char *want, const char *name, bool trimmed, bool as_file
 /* Whether @r passes every filter of @f. */
 bool filter_matches(const struct filter *f, const struct record *r);
 /* Whether @r passes @f's size bounds, applied to @bytes. */
-bool size_matches(const struct filter *f, int64_t bytes);
+bool size_matches(const struct filter *f, count_t bytes);
 
 #endif

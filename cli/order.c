@@ -5,14 +5,9 @@
 static bool row_in_bounds(const struct record *r, const void *arg)
 {
 	const struct query *q = arg;
-	int64_t bytes = r->bytes;
+	count_t d = delta_bytes(r);
 
-	if (q->diff) {
-		int64_t d = delta_bytes(r);
-
-		bytes = (int64_t)(d < 0 ? 0 - (uint64_t)d : (uint64_t)d);
-	}
-	return size_matches(&q->filter, bytes);
+	return size_matches(&q->filter, !q->diff ? r->bytes : d < 0 ? -d : d);
 }
 
 /* Call sites a list of sites holds: tags of one call site count once. */
@@ -34,9 +29,9 @@ static struct total sum(const struct query *q, const struct record_list *rows)
 	for (size_t i = 0; i < rows->n; i++) {
 		const struct record *r = &rows->v[i];
 
-		t.bytes = (int64_t)((uint64_t)t.bytes + (uint64_t)r->bytes);
+		t.bytes += r->bytes;
 		t.calls += r->calls;
-		t.old_bytes = (int64_t)((uint64_t)t.old_bytes + (uint64_t)r->old_bytes);
+		t.old_bytes += r->old_bytes;
 		t.old_calls += r->old_calls;
 		t.rate += r->rate;
 		if (q->group)

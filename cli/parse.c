@@ -138,13 +138,15 @@ static bool parse_pairs(struct fields *p, struct record *r)
 
 static bool parse_fields(struct fields *p, struct record *r)
 {
+	int64_t bytes;
+	uint64_t calls;
 	char *tok;
 
-	*r = (struct record){ .accurate = true };
-	if (!(tok = next_token(p)) || !parse_s64(tok, &r->bytes))
+	if (!(tok = next_token(p)) || !parse_s64(tok, &bytes))
 		return bad(p, "bad byte count");
-	if (!(tok = next_token(p)) || !parse_u64(tok, &r->calls))
+	if (!(tok = next_token(p)) || !parse_u64(tok, &calls))
 		return bad(p, "bad call count");
+	*r = (struct record){ .bytes = bytes, .calls = calls, .accurate = true };
 	if (!parse_location(p, r))
 		return false;
 	tok = next_token(p);

@@ -137,7 +137,7 @@ static int cmp_u64(uint64_t a, uint64_t b)
 	return (a > b) - (a < b);
 }
 
-static int cmp_s64(int64_t a, int64_t b)
+static int cmp_count(count_t a, count_t b)
 {
 	return (a > b) - (a < b);
 }
@@ -153,9 +153,9 @@ static int cmp_key(const struct record *a, const struct record *b,
 {
 	switch (key) {
 	case SORT_BYTES:
-		return cmp_s64(b->bytes, a->bytes);	/* largest first */
+		return cmp_count(b->bytes, a->bytes);	/* largest first */
 	case SORT_CALLS:
-		return cmp_u64(b->calls, a->calls);	/* largest first */
+		return cmp_count(b->calls, a->calls);	/* largest first */
 	case SORT_FILE:
 		return cmp_str(a->file, b->file);
 	case SORT_FUNC:
@@ -165,7 +165,7 @@ static int cmp_key(const struct record *a, const struct record *b,
 	case SORT_LINE:
 		return cmp_u64(a->line, b->line);
 	case SORT_DELTA:
-		return cmp_s64(delta_bytes(b), delta_bytes(a));	/* growth first */
+		return cmp_count(delta_bytes(b), delta_bytes(a));	/* growth first */
 	case SORT_SITES:
 		return cmp_u64(b->sites, a->sites);
 	}
@@ -308,12 +308,11 @@ size_t record_index_get(const struct record_index *ix, const struct record *r)
 	return s->pos == EMPTY ? SIZE_MAX : s->pos;
 }
 
-/* Counters wrap as the kernel's do: added as unsigned. */
 void record_add_counts(struct record *dst, const struct record *src)
 {
-	dst->bytes = (int64_t)((uint64_t)dst->bytes + (uint64_t)src->bytes);
+	dst->bytes += src->bytes;
 	dst->calls += src->calls;
-	dst->old_bytes = (int64_t)((uint64_t)dst->old_bytes + (uint64_t)src->old_bytes);
+	dst->old_bytes += src->old_bytes;
 	dst->old_calls += src->old_calls;
 }
 

@@ -31,24 +31,34 @@ enum change {
 	CHANGE_GONE,		/* only in OLD */
 };
 
+/*
+ * A counter, or a sum or a change of counters. A tag's bytes are signed 64
+ * bits and its calls unsigned 64 bits, but the tags of a call site, the
+ * sites of a group and a total add up past both, and a change has either
+ * sign: 128 bits hold every sum over a list (at most 2^32 records) exactly.
+ */
+typedef __int128 count_t;
+
+/* Counters first, small fields last: 128 bytes, nothing lost to padding. */
 struct record {
-	int64_t bytes;		/* signed: counters can be transiently negative */
-	uint64_t calls;
+	count_t bytes;		/* signed: counters can be transiently negative */
+	count_t calls;
+	/* Set by the diff stage (and --watch: the first sample is OLD). */
+	count_t old_bytes;
+	count_t old_calls;
+	/* Set by --watch: bytes per second over the last interval. */
+	count_t rate;
+
 	const char *file;	/* a group row keyed by file or dir: the key */
 	uint64_t line;
 	const char *module;	/* NULL for code built into the kernel image */
 	const char *function;
-	bool accurate;
-	unsigned trimmed;	/* TRIMMED_*: the name is TRIM_MARK + its tail */
-
-	/* Set by the diff stage (and --watch: the first sample is OLD). */
-	int64_t old_bytes;
-	uint64_t old_calls;
-	enum change change;
 	/* Set by the group stage: distinct call sites in the group. */
 	uint64_t sites;
-	/* Set by --watch: bytes per second over the last interval. */
-	int64_t rate;
+	/* Set by the diff stage. */
+	enum change change;
+	bool accurate;
+	unsigned char trimmed;	/* TRIMMED_*: the name is TRIM_MARK + its tail */
 };
 
 struct record_list {
@@ -71,17 +81,17 @@ enum sort_key {
 const char *intern(const char *s);
 const char *intern_n(const char *s, size_t n);
 
-static inline int64_t delta_bytes(const struct record *r)
+static inline count_t delta_bytes(const struct record *r)
 {
-	return (int64_t)((uint64_t)r->bytes - (uint64_t)r->old_bytes);
+	return r->bytes - r->old_bytes;
 }
 
-static inline int64_t delta_calls(const struct record *r)
+static inline count_t delta_calls(const struct record *r)
 {
-	return (int64_t)(r->calls - r->old_calls);
+	return r->calls - r->old_calls;
 }
 
-/* Adds @src's counters (and old counters) to @dst's: the tags of one call site, a group. */
+/* Adds @src's counters (and old counters) to @dst's, exactly: the tags of one call site, a group. */
 void record_add_counts(struct record *dst, const struct record *src);
 
 /* Appends @r, its names interned. */

@@ -13,14 +13,14 @@
 #include "query.h"
 #include "record.h"
 
-/* Sums over every row that was selected (before --limit). */
+/* Sums over every row that was selected (before --limit), exact. */
 struct total {
-	int64_t bytes;
-	uint64_t calls;
-	int64_t old_bytes;
-	uint64_t old_calls;
+	count_t bytes;
+	count_t calls;
+	count_t old_bytes;
+	count_t old_calls;
 	uint64_t sites;		/* distinct call sites */
-	int64_t rate;
+	count_t rate;
 };
 
 struct report {
@@ -49,10 +49,10 @@ extern const struct sink sink_json;		/* sink_json.c */
 extern const struct sink sink_allocinfo;	/* sink_allocinfo.c */
 extern const struct sink sink_prometheus;	/* sink_prometheus.c */
 
-/* One cell: a number (signed or not) or a text (NULL: none, e.g. built-in). */
+/* One cell: a count, another number, or a text (NULL: none, e.g. built-in). */
 struct cell {
-	enum { CELL_SIGNED, CELL_UNSIGNED, CELL_TEXT, CELL_BOOL } kind;
-	int64_t s;
+	enum { CELL_COUNT, CELL_UNSIGNED, CELL_TEXT, CELL_BOOL } kind;
+	count_t n;
 	uint64_t u;
 	const char *text;
 	bool b;
@@ -64,8 +64,15 @@ struct cell cell_of(const struct record *r, enum column c);
 struct record total_row(const struct total *t);
 /* @s as a JSON string (sink_json.c). */
 void json_put_string(const char *s, FILE *out);
-/* A size in powers of 1024 with at most one decimal (512, 4K, 1.5M), after @sign. */
-void format_size(char *buf, size_t size, uint64_t magnitude, const char *sign);
+/* Room for any count_t in decimal, its sign and a NUL. */
+#define COUNT_TEXT 41
+/* @v in decimal, exactly, in @buf; returns where it starts in @buf. */
+const char *count_text(count_t v, char buf[COUNT_TEXT]);
+/*
+ * @bytes in powers of 1024 with at most one decimal (512, 4K, 1.5M), after
+ * a '-' when negative, else after @plus ("" or "+").
+ */
+void format_size(char *buf, size_t size, count_t bytes, const char *plus);
 /* Whether @c holds bytes (human-readable in the table unless --bytes). */
 bool column_is_size(enum column c);
 

@@ -12,9 +12,10 @@ static void allocinfo_print(const struct report *rep, FILE *out)
 	fputs("allocinfo - version: 2.0\n#     <size>  <calls> <tag info>\n", out);
 	for (size_t i = 0; i < rep->n && !ferror(out); i++) {
 		const struct record *r = &rep->rows[i];
+		char bytes[COUNT_TEXT], calls[COUNT_TEXT];
 
-		fprintf(out, "%12" PRId64 " %8" PRIu64 " %s:%" PRIu64, r->bytes, r->calls,
-			r->file, r->line);
+		fprintf(out, "%12s %8s %s:%" PRIu64, count_text(r->bytes, bytes),
+			count_text(r->calls, calls), r->file, r->line);
 		if (r->module)
 			fprintf(out, " [%s]", r->module);
 		fprintf(out, " func:%s%s \n", r->function, r->accurate ? "" : " accurate:no");

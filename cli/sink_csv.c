@@ -26,10 +26,11 @@ static void field(const char *s, FILE *out)
 static void value(const struct record *r, enum column c, bool total, FILE *out)
 {
 	struct cell v = cell_of(r, c);
+	char num[COUNT_TEXT];
 
 	switch (v.kind) {
-	case CELL_SIGNED:
-		fprintf(out, "%" PRId64, v.s);
+	case CELL_COUNT:
+		fputs(count_text(v.n, num), out);
 		break;
 	case CELL_UNSIGNED:
 		if (!total || c != COL_LINE)

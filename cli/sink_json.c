@@ -12,8 +12,9 @@
  * such object per line, with "time" and each row's change and rate.
  *
  * Written as it goes, a row at a time (a snapshot can hold a million), with
- * jansson encoding the strings; numbers are printed exactly, unsigned ones
- * past 2^63 too.
+ * jansson encoding the strings. Numbers are written here, not by jansson,
+ * whose integers are 64-bit: sums past 2^64 are exact too (JSON numbers
+ * are text, of any length).
  */
 #include <inttypes.h>
 #include <jansson.h>
@@ -43,11 +44,12 @@ void json_put_string(const char *s, FILE *out)
 static void member(const struct record *r, enum column c, bool first, FILE *out)
 {
 	struct cell v = cell_of(r, c);
+	char num[COUNT_TEXT];
 
 	fprintf(out, "%s\"%s\": ", first ? "" : ", ", column_names[c]);
 	switch (v.kind) {
-	case CELL_SIGNED:
-		fprintf(out, "%" PRId64, v.s);
+	case CELL_COUNT:
+		fputs(count_text(v.n, num), out);
 		break;
 	case CELL_UNSIGNED:
 		fprintf(out, "%" PRIu64, v.u);

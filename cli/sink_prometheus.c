@@ -74,11 +74,13 @@ static void family(const struct report *rep, const struct family *f, FILE *out)
 		key ? ", by " : "", key ? key : "", name);
 	for (size_t i = 0; i < rep->n && !ferror(out); i++) {
 		struct cell v = cell_of(&rep->rows[i], f->col);
+		char num[COUNT_TEXT];
 
 		fputs(name, out);
 		labels(rep, &rep->rows[i], out);
-		if (v.kind == CELL_SIGNED)
-			fprintf(out, " %" PRId64 "\n", v.s);
+		/* exact, past 2^64 too: Prometheus reads it as a float */
+		if (v.kind == CELL_COUNT)
+			fprintf(out, " %s\n", count_text(v.n, num));
 		else
 			fprintf(out, " %" PRIu64 "\n", v.u);
 	}

@@ -28,14 +28,14 @@ static const char *cell_text(const struct report *rep, const struct record *r,
 
 	*raw = false;
 	switch (v.kind) {
-	case CELL_SIGNED: {
-		uint64_t mag = v.s < 0 ? 0 - (uint64_t)v.s : (uint64_t)v.s;
-		const char *sign = v.s < 0 ? "-" : is_change(c) && v.s > 0 ? "+" : "";
+	case CELL_COUNT: {
+		const char *plus = is_change(c) && v.n > 0 ? "+" : "";
+		char num[COUNT_TEXT];
 
 		if (column_is_size(c) && !rep->q->out.exact_bytes)
-			format_size(buf, 44, mag, sign);
+			format_size(buf, 44, v.n, plus);
 		else
-			snprintf(buf, 44, "%s%" PRIu64, sign, mag);
+			snprintf(buf, 44, "%s%s", plus, count_text(v.n, num));
 		if (c == COL_RATE)
 			strcat(buf, "/s");
 		return buf;
@@ -60,7 +60,7 @@ static bool right_aligned(enum column c)
 {
 	struct cell v = cell_of(&(struct record){ 0 }, c);
 
-	return v.kind == CELL_SIGNED || v.kind == CELL_UNSIGNED;
+	return v.kind == CELL_COUNT || v.kind == CELL_UNSIGNED;
 }
 
 static const char *header(enum column c, char *buf, size_t size)

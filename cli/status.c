@@ -21,7 +21,7 @@ struct status {
 	char format[16];
 	enum profiling profiling;
 	uint64_t content_id, sites;
-	int64_t bytes;
+	count_t bytes;
 	struct record_list sites_seen;	/* one record a call site */
 	struct record_index *seen;
 	int exit_status;
@@ -78,7 +78,7 @@ static void count(const struct record *r, void *arg)
 		record_list_add(&s->sites_seen, &site);
 		s->sites++;
 	}
-	s->bytes = (int64_t)((uint64_t)s->bytes + (uint64_t)r->bytes);
+	s->bytes += r->bytes;
 }
 
 static void recount(void *arg)
@@ -156,6 +156,8 @@ static void row(FILE *out, const char *key, const char *fmt, ...)
 
 static void print_table(const struct status *s, FILE *out)
 {
+	char bytes[COUNT_TEXT];
+
 	row(out, "KERNEL", "%s", s->uts.release);
 	row(out, "ALLOCINFO", "%s: %s", s->path, !s->present ? "missing" :
 	    s->readable ? "readable" : "not readable");
@@ -169,7 +171,7 @@ static void print_table(const struct status *s, FILE *out)
 		row(out, "CONTENT ID", "-");
 	if (s->counted) {
 		row(out, "CALL SITES", "%" PRIu64, s->sites);
-		row(out, "BYTES", "%" PRId64, s->bytes);
+		row(out, "BYTES", "%s", count_text(s->bytes, bytes));
 	} else {
 		row(out, "CALL SITES", "-");
 		row(out, "BYTES", "-");
@@ -189,6 +191,8 @@ static void json_str(FILE *out, const char *key, const char *v)
 
 static void print_json(const struct status *s, FILE *out)
 {
+	char bytes[COUNT_TEXT];
+
 	fputs("{\"schema\": 1", out);
 	json_str(out, "kernel", s->uts.release);
 	json_str(out, "allocinfo", s->path);
@@ -206,7 +210,8 @@ static void print_json(const struct status *s, FILE *out)
 	else
 		fputs(", \"content_id\": null", out);
 	if (s->counted)
-		fprintf(out, ", \"sites\": %" PRIu64 ", \"bytes\": %" PRId64, s->sites, s->bytes);
+		fprintf(out, ", \"sites\": %" PRIu64 ", \"bytes\": %s", s->sites,
+			count_text(s->bytes, bytes));
 	else
 		fputs(", \"sites\": null, \"bytes\": null", out);
 	fprintf(out, ", \"status\": %d", s->exit_status);

@@ -54,8 +54,8 @@ static void set_rates(struct record_list *rows, const struct record_list *prev, 
 	for (size_t i = 0; i < rows->n; i++) {
 		struct record *r = &rows->v[i];
 		size_t at = record_index_get(ix, r);
-		int64_t before = at == SIZE_MAX ? 0 : prev->v[at].bytes;
-		double d = (double)(int64_t)((uint64_t)r->bytes - (uint64_t)before);
+		count_t before = at == SIZE_MAX ? 0 : prev->v[at].bytes;
+		double d = (double)(r->bytes - before);
 
 		r->rate = secs > 0 ? round_rate(d / secs) : 0;
 	}

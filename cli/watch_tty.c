@@ -90,17 +90,15 @@ static const char *first_sample_time(const struct watch *w)
 
 static void draw_header(const struct watch *w, size_t shown)
 {
-	int64_t change = (int64_t)((uint64_t)w->total.bytes - (uint64_t)w->total.old_bytes);
+	count_t change = w->total.bytes - w->total.old_bytes;
 	char when[16], total[32], delta[32], *line;
 	time_t t = (time_t)w->time;
 	struct tm tm;
 
 	localtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	format_size(total, sizeof(total), w->total.bytes < 0 ? 0 - (uint64_t)w->total.bytes :
-		    (uint64_t)w->total.bytes, w->total.bytes < 0 ? "-" : "");
-	format_size(delta, sizeof(delta), change < 0 ? 0 - (uint64_t)change : (uint64_t)change,
-		    change < 0 ? "-" : "+");
+	format_size(total, sizeof(total), w->total.bytes, "");
+	format_size(delta, sizeof(delta), change, "+");
 	line = xasprintf("%s  %s  every %gs  %zu of %zu rows  total %s (%s since %s)", when,
 			 w->rd->source->name, w->interval, shown, w->rows.n, total, delta,
 			 first_sample_time(w));

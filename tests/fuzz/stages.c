@@ -19,7 +19,7 @@
  *     sites that changed (a site on one side only is zero on the other: a
  *     new or gone site without bytes or calls is no change);
  *   - the group: its bytes, calls and old counters add up to the sites'
- *     (mod 2^64), its sites add up to the distinct call sites, each key once;
+ *     (exactly), its sites add up to the distinct call sites, each key once;
  *   - order: the total is that of the rows, --limit is kept.
  */
 #include <inttypes.h>
@@ -91,10 +91,9 @@ static void model_merge(const struct record_list *l, struct record_list *sites)
 			record_list_add(sites, &l->v[i]);
 			continue;
 		}
-		sites->v[j].bytes = (int64_t)((uint64_t)sites->v[j].bytes + (uint64_t)l->v[i].bytes);
+		sites->v[j].bytes += l->v[i].bytes;
 		sites->v[j].calls += l->v[i].calls;
-		sites->v[j].old_bytes =
-			(int64_t)((uint64_t)sites->v[j].old_bytes + (uint64_t)l->v[i].old_bytes);
+		sites->v[j].old_bytes += l->v[i].old_bytes;
 		sites->v[j].old_calls += l->v[i].old_calls;
 		sites->v[j].accurate = sites->v[j].accurate && l->v[i].accurate;
 	}
@@ -164,7 +163,8 @@ static void check_diff(const struct record_list *rows, const struct record_list 
 }
 
 struct sums {
-	uint64_t bytes, calls, old_bytes, old_calls, sites;
+	count_t bytes, calls, old_bytes, old_calls;
+	uint64_t sites;
 };
 
 static struct sums sum_of(const struct record_list *l)
@@ -172,9 +172,9 @@ static struct sums sum_of(const struct record_list *l)
 	struct sums s = { 0 };
 
 	for (size_t i = 0; i < l->n; i++) {
-		s.bytes += (uint64_t)l->v[i].bytes;
+		s.bytes += l->v[i].bytes;
 		s.calls += l->v[i].calls;
-		s.old_bytes += (uint64_t)l->v[i].old_bytes;
+		s.old_bytes += l->v[i].old_bytes;
 		s.old_calls += l->v[i].old_calls;
 		s.sites += l->v[i].sites;
 	}
@@ -198,12 +198,13 @@ static void check_group(const struct record_list *groups, const struct record_li
 {
 	struct record_list distinct = { 0 };
 	struct sums g = sum_of(groups), s = sum_of(sites);
+	char got[COUNT_TEXT], want[COUNT_TEXT];
 
 	model_merge(sites, &distinct);
-	CHECK(g.bytes == s.bytes, "groups hold %" PRIu64 " bytes, sites %" PRIu64, g.bytes,
-	      s.bytes);
-	CHECK(g.calls == s.calls, "groups have %" PRIu64 " calls, sites %" PRIu64, g.calls,
-	      s.calls);
+	CHECK(g.bytes == s.bytes, "groups hold %s bytes, sites %s", count_text(g.bytes, got),
+	      count_text(s.bytes, want));
+	CHECK(g.calls == s.calls, "groups have %s calls, sites %s", count_text(g.calls, got),
+	      count_text(s.calls, want));
 	CHECK(g.old_bytes == s.old_bytes && g.old_calls == s.old_calls,
 	      "the old counters of the groups do not add up");
 	CHECK(g.sites == distinct.n, "groups count %" PRIu64 " sites of %zu", g.sites,
@@ -297,7 +298,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	before = sum_of(&rows);
 	n_before = rows.n;
 	order_rows(&q, &rows, &total);
-	CHECK((uint64_t)total.bytes == before.bytes && total.calls == before.calls,
+	CHECK(total.bytes == before.bytes && total.calls == before.calls,
 	      "the total is not the sum of the rows");
 	if (q.group)
 		CHECK(total.sites == before.sites, "the total counts %" PRIu64 " sites, not %"

@@ -285,11 +285,11 @@ static void expect_cell_text(const struct record *r, enum column c, const char *
 			     const char *format)
 {
 	struct cell v = cell_of(r, c);
-	char want[32];
+	char want[COUNT_TEXT], num[COUNT_TEXT];
 
 	switch (v.kind) {
-	case CELL_SIGNED:
-		snprintf(want, sizeof(want), "%" PRId64, v.s);
+	case CELL_COUNT:
+		snprintf(want, sizeof(want), "%s", count_text(v.n, num));
 		break;
 	case CELL_UNSIGNED:
 		snprintf(want, sizeof(want), "%" PRIu64, v.u);
@@ -334,12 +334,13 @@ static void check_csv(const struct report *rep, const char *out, size_t len)
 static void check_member(const struct record *r, enum column c, json_t *m)
 {
 	struct cell v = cell_of(r, c);
+	char num[COUNT_TEXT];
 
 	CHECK(m != NULL, "JSON: no member %s", column_names[c]);
 	switch (v.kind) {
-	case CELL_SIGNED:
-		CHECK(json_is_real(m) && json_real_value(m) == (double)v.s,
-		      "JSON %s is not %" PRId64, column_names[c], v.s);
+	case CELL_COUNT:
+		CHECK(json_is_real(m) && json_real_value(m) == (double)v.n,
+		      "JSON %s is not %s", column_names[c], count_text(v.n, num));
 		break;
 	case CELL_UNSIGNED:
 		CHECK(json_is_real(m) && json_real_value(m) == (double)v.u,

@@ -21,6 +21,14 @@ OLD=$BATS_TEST_DIRNAME/fixtures/before.allocinfo
 NEW=$BATS_TEST_DIRNAME/fixtures/after.allocinfo
 V1=$BATS_TEST_DIRNAME/fixtures/v1.allocinfo
 V2=$BATS_TEST_DIRNAME/fixtures/v2.allocinfo
+# Sums past 2^63 and 2^64 (jq 1.6 rounds such numbers: the tests compare text;
+# a directory of its own: prometheus.bats sums every fixture in floating point):
+#   fs/big/a.c a, fs/big/b.c b [m1]  2^63-1 bytes, 2^64-1 calls each
+#   mm/c.c c, built in: two tags     2^63-1 and 2 bytes, 1 call each
+#   module m1  18446744073709551614 bytes (2^64-2), 36893488147419103230 calls
+#   call site c, built-in code       9223372036854775809 bytes (2^63+1), 2 calls
+#   total      27670116110564327423 bytes (3*2^63-1), 36893488147419103232 calls (2^65)
+HUGE=$BATS_TEST_DIRNAME/fixtures/exact/huge.allocinfo
 
 @test "--diff: every kind of change, largest growth first, exact numbers" {
 	run -0 --separate-stderr allocq -i "$NEW" --diff "$OLD" --csv
@@ -231,6 +239,65 @@ V2=$BATS_TEST_DIRNAME/fixtures/v2.allocinfo
 	# the total is of everything selected, not only of what --limit prints
 	run -0 allocq -i "$V2" -J --limit 1
 	[[ $(jq -c '.total' <<<"$output") == '{"bytes":3300693891582,"calls":805833482,"sites":15}' ]]
+}
+
+@test "sums past 2^63 and 2^64: exact in the table and CSV total and in group rows" {
+	run -0 allocq -i "$HUGE" --total -b -o bytes,calls,function
+	expect_output "               BYTES                CALLS FUNCTION
+ 9223372036854775807 18446744073709551615 a
+ 9223372036854775807 18446744073709551615 b
+ 9223372036854775807                    1 c
+                   2                    1 c
+27670116110564327423 36893488147419103232 (total)"
+	run -0 allocq -i "$HUGE" -g module --total
+	expect_output "BYTES                CALLS SITES MODULE
+  16E 36893488147419103230     2 m1
+   8E                    2     1 -
+  24E 36893488147419103232     3 (total)"
+	run -0 allocq -i "$HUGE" -g module --total --csv
+	expect_output "bytes,calls,sites,module
+18446744073709551614,36893488147419103230,2,m1
+9223372036854775809,2,1,
+27670116110564327423,36893488147419103232,3,(total)"
+}
+
+@test "sums past 2^63 and 2^64: exact in JSON rows, groups and the total" {
+	run -0 allocq -i "$HUGE" -J -g module
+	expect_output '{"schema": 1, "source": "input", "group_by": "module", "groups": [
+  {"module": "m1", "bytes": 18446744073709551614, "calls": 36893488147419103230, "sites": 2},
+  {"module": null, "bytes": 9223372036854775809, "calls": 2, "sites": 1}
+], "total": {"bytes": 27670116110564327423, "calls": 36893488147419103232, "sites": 3}}'
+	jq -e . <<<"$output" >/dev/null
+	run -0 allocq -i "$HUGE" -J -f c.c
+	[[ ${lines[-1]} == '], "total": {"bytes": 9223372036854775809, "calls": 2, "sites": 1}}' ]]
+}
+
+@test "sums past 2^63 and 2^64: exact in Prometheus series of call sites and groups" {
+	run -0 allocq -i "$HUGE" --format prometheus -F c
+	expect_contains 'allocinfo_bytes{file="mm/c.c",line="3",module="",function="c"} 9223372036854775809'
+	run -0 allocq -i "$HUGE" --format prometheus -g module
+	expect_contains 'allocinfo_module_bytes{module="m1"} 18446744073709551614'
+	expect_contains 'allocinfo_module_calls{module="m1"} 36893488147419103230'
+	expect_contains 'allocinfo_module_bytes{module=""} 9223372036854775809'
+}
+
+@test "changes past 2^63 either way: --diff rows, groups and totals" {
+	printf 'allocinfo - version: 2.0\n' >"$BATS_TEST_TMPDIR/empty"
+	run -0 allocq -i "$HUGE" --diff "$BATS_TEST_TMPDIR/empty" -g module --total --csv -o delta_bytes,delta_calls,module
+	expect_output "delta_bytes,delta_calls,module
+18446744073709551614,36893488147419103230,m1
+9223372036854775809,2,
+27670116110564327423,36893488147419103232,(total)"
+	run -0 allocq -i "$BATS_TEST_TMPDIR/empty" --diff "$HUGE" --total --csv -o old_bytes,delta_bytes,change,function
+	expect_output "old_bytes,delta_bytes,change,function
+9223372036854775807,-9223372036854775807,gone,a
+9223372036854775807,-9223372036854775807,gone,b
+9223372036854775809,-9223372036854775809,gone,c
+27670116110564327423,-27670116110564327423,(total),"
+	run -0 allocq -i "$BATS_TEST_TMPDIR/empty" --diff "$HUGE" -g module -o delta_bytes,module
+	expect_output "DELTA-BYTES MODULE
+        -8E -
+       -16E m1"
 }
 
 @test "shell patterns in --file, --func, --module: the same records as grep" {

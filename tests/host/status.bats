@@ -178,3 +178,11 @@ ERROR       $why"
 	expect_stderr "allocq: permission denied opening $ALLOCQ_PROC/allocinfo (it is readable by root only): run allocq as root"
 	[[ $(jq -c '[.readable, .format, .ioctl, .sites, .status]' <<<"$output") == '[false,null,null,null,77]' ]]
 }
+
+@test "--status: total bytes past 2^64, exact" {
+	make_proc "$BATS_TEST_DIRNAME/fixtures/exact/huge.allocinfo"
+	run -0 allocq --status
+	[[ ${lines[6]} == "CALL SITES  3" && ${lines[7]} == "BYTES       27670116110564327423" ]]
+	run -0 allocq --status -J
+	expect_contains '"sites": 3, "bytes": 27670116110564327423, "status": 0'
+}

@@ -33,13 +33,15 @@ static bool changed(const struct record *r, const void *arg)
 	return r->bytes != r->old_bytes || r->calls != r->old_calls;
 }
 
-void diff_sites(struct record_list *cur, struct record_list *old)
+struct diff_sides diff_sites(struct record_list *cur, struct record_list *old)
 {
+	struct diff_sides sides;
 	struct record_index *ix;
 	bool *matched;
 
 	record_list_merge_sites(cur);
 	record_list_merge_sites(old);
+	sides = (struct diff_sides){ .cur = cur->n, .old = old->n };
 	matched = xcalloc(old->n, sizeof(*matched));
 	ix = index_of(old);
 	for (size_t i = 0; i < cur->n; i++) {
@@ -52,6 +54,7 @@ void diff_sites(struct record_list *cur, struct record_list *old)
 		r->old_bytes = old->v[at].bytes;
 		r->old_calls = old->v[at].calls;
 		matched[at] = true;
+		sides.common++;
 	}
 	for (size_t i = 0; i < old->n; i++) {
 		struct record gone = old->v[i];
@@ -68,4 +71,16 @@ void diff_sites(struct record_list *cur, struct record_list *old)
 	record_list_keep(cur, changed, NULL);
 	record_index_free(ix);
 	free(matched);
+	return sides;
+}
+
+void diff_warn_unrelated(struct diff_sides sides)
+{
+	size_t smaller = sides.cur < sides.old ? sides.cur : sides.old;
+
+	if (2 * sides.common >= smaller)
+		return;
+	warn("the two sides of --diff share %zu of the %zu call sites of the smaller one "
+	     "(%zu%%): snapshots of two kernels? compare two of the same kernel",
+	     sides.common, smaller, 100 * sides.common / smaller);
 }

@@ -8,13 +8,25 @@
 
 #include "record.h"
 
+/* The call sites of each side of a diff, and how many both have. */
+struct diff_sides {
+	size_t cur, old, common;
+};
+
 /*
  * Turns @cur into one row per call site whose bytes or calls differ from
  * @old's: its old counters and CHANGE_CHANGED or CHANGE_NEW, and the sites
  * only in @old as CHANGE_GONE with zero counters. Unchanged sites are
  * dropped. @old is merged by call site in place.
  */
-void diff_sites(struct record_list *cur, struct record_list *old);
+struct diff_sides diff_sites(struct record_list *cur, struct record_list *old);
+
+/*
+ * Warns when the sides share fewer than half of the call sites of the
+ * smaller one: snapshots of two kernels, where every call site that moved
+ * is gone and new, which is almost never the comparison that was meant.
+ */
+void diff_warn_unrelated(struct diff_sides sides);
 
 /*
  * Sets the old counters of each row of @rows to those of the row with the

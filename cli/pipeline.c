@@ -33,7 +33,7 @@ void pipeline_read(const struct query *q, struct reading *rd)
 {
 	read_sites(q, rd);
 	if (q->diff)
-		diff_sites(&rd->rows, &rd->old);
+		diff_warn_unrelated(diff_sites(&rd->rows, &rd->old));
 	if (q->group)
 		group_rows(&rd->rows, q->group, q->dir_depth);
 	else if (q->out.format == FORMAT_PROMETHEUS || q->watch)

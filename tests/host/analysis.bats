@@ -109,10 +109,33 @@ HUGE=$BATS_TEST_DIRNAME/fixtures/exact/huge.allocinfo
 	expect_stderr ""
 	expect_output "bytes,calls,old_bytes,old_calls,delta_bytes,delta_calls,change,file,line,module,function,accurate"
 	# nothing in common: everything that holds memory is new or gone
-	run -0 allocq -i "$V2" --diff "$NEW" -J
+	run -0 --separate-stderr allocq -i "$V2" --diff "$NEW" -J
+	expect_stderr "allocq: warning: the two sides of --diff share 0 of the 11 call sites of the smaller one (0%): snapshots of two kernels? compare two of the same kernel"
 	[[ $(jq '[.allocations[] | select(.change == "changed")] | length' <<<"$output") == 0 ]]
 	[[ $(jq '[.allocations[] | select(.change == "gone")] | length' <<<"$output") == 10 ]]
 	[[ $(jq '[.allocations[] | select(.change == "new")] | length' <<<"$output") == 14 ]]
+}
+
+# kernel-a and kernel-b: 3 of kernel-a's 8 call sites are also in kernel-b's 10
+@test "--diff of two kernels' snapshots: one warning line, what they share, the same rows" {
+	local a=$FIXTURES/kernel-a.allocinfo b=$FIXTURES/kernel-b.allocinfo
+	local warning="allocq: warning: the two sides of --diff share 3 of the 8 call sites of the smaller one (37%): snapshots of two kernels? compare two of the same kernel"
+	run -0 --separate-stderr allocq -i "$b" --diff "$a" --csv -n -o change,function
+	expect_stderr "$warning"
+	expect_lines 13	# 7 new, 5 gone, 1 changed (xas_alloc and do_initcalls did not)
+	[[ $(grep -c ^new, <<<"$output") == 7 && $(grep -c ^gone, <<<"$output") == 5 ]]
+	run -0 --separate-stderr allocq -i "$a" --diff "$b" -J -g module
+	expect_stderr "$warning"
+	jq -e .groups <<<"$output" >/dev/null
+	# the call sites the filters select: 1 of 3 shared warns, 1 of 2 does not
+	run -0 --separate-stderr allocq -i "$b" --diff "$a" -f slub.c -f fork.c -f vmalloc.c
+	expect_stderr "allocq: warning: the two sides of --diff share 1 of the 3 call sites of the smaller one (33%): snapshots of two kernels? compare two of the same kernel"
+	run -0 --separate-stderr allocq -i "$b" --diff "$a" -f slub.c -f vmalloc.c
+	expect_stderr ""
+	# nothing on one side: nothing to compare
+	run -0 --separate-stderr allocq -i "$b" --diff "$a" -F kmalloc_large
+	expect_stderr ""
+	expect_lines 2
 }
 
 @test "--diff: format 1.0 and 2.0 mix either way" {

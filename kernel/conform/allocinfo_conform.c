@@ -1528,9 +1528,9 @@ static void churn(const char *bench, double secs)
 
 /*
  * A figure, not a test (-w, with -b): how long a module unload and load
- * wait while another process walks by size alone, which sums every tag's
- * counters with the tag list locked. Prints the walk's time and the
- * longest and median of ten unload-and-load pairs.
+ * take, alone and while another process walks by size alone, which sums
+ * every tag's counters with the tag list locked. Prints the walk's time
+ * and the median and longest of ten unload-and-load pairs each way.
  */
 static int cmp_double(const void *a, const void *b)
 {
@@ -1539,31 +1539,13 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void lock_wait(const char *module, const char *bench)
+/* Ten unload-and-load pairs of the test module, sorted by how long they took. */
+static void unload_load_times(const char *module, double t[10])
 {
-	double t[10], start, walk;
-	int fd, err;
-	pid_t pid;
-
-	if (!bench)
-		fatal("-w needs -b MODULE.ko, a module with many tags");
-	err = load_module(bench, "");
-	if (err)
-		fatal("load %s: %s", bench, strerror(err));
-	fd = open_info();
-	start = now();
-	for (int i = 0; i < 3; i++)
-		long_walk(fd);
-	walk = (now() - start) / 3;
-	close(fd);
-	pid = fork();
-	if (pid == 0) {
-		fd = open_info();
-		for (;;)
-			long_walk(fd);
-	}
-	usleep(200000);
 	for (int i = 0; i < 10; i++) {
+		double start;
+		int err;
+
 		usleep(50000);
 		start = now();
 		err = unload_module(MODNAME);
@@ -1573,11 +1555,38 @@ static void lock_wait(const char *module, const char *bench)
 		if (err)
 			fatal("unload and load %s: %s", MODNAME, strerror(err));
 	}
-	kill_and_reap(pid);
-	unload_module("allocq_bench");
 	qsort(t, 10, sizeof(t[0]), cmp_double);
-	printf("a walk by size alone: %.1f ms; an unload and load meanwhile: "
-	       "median %.1f ms, longest %.1f ms\n", walk * 1e3, t[5] * 1e3, t[9] * 1e3);
+}
+
+static void lock_wait(const char *module, const char *bench)
+{
+	double alone[10], beside[10], start, walk;
+	int fd, err;
+	pid_t pid;
+
+	err = load_module(bench, "");
+	if (err)
+		fatal("load %s: %s", bench, strerror(err));
+	fd = open_info();
+	start = now();
+	for (int i = 0; i < 3; i++)
+		long_walk(fd);
+	walk = (now() - start) / 3;
+	close(fd);
+	unload_load_times(module, alone);
+	pid = fork();
+	if (pid == 0) {
+		fd = open_info();
+		for (;;)
+			long_walk(fd);
+	}
+	usleep(200000);
+	unload_load_times(module, beside);
+	kill_and_reap(pid);
+	printf("a walk by size alone: %.1f ms; an unload and load of %s: median %.1f ms, "
+	       "longest %.1f ms; beside walks: median %.1f ms, longest %.1f ms\n",
+	       walk * 1e3, MODNAME, alone[5] * 1e3, alone[9] * 1e3, beside[5] * 1e3,
+	       beside[9] * 1e3);
 }
 
 /* ------------------------------------------------------------------ main */

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@ struct stream {
 	bool open;
 	int fd;
 	bool mapped;
+	char *label;		/* the file's name in messages */
+	off_t size;		/* mapped: the file's size when opened, its end */
 	off_t at;		/* mapped: where the window starts in the file */
 	char *window;
 	size_t len, pos;
@@ -23,21 +26,28 @@ struct stream {
 
 /*
  * allocq reads one file at a time: one stream, nothing allocated that a
- * die() could lose (and zeroed: its buffer takes no room in the binary).
- * Should a second be opened meanwhile, it gets plain stdio.
+ * die() could lose but its label (and zeroed: its buffer takes no room in
+ * the binary). Should a second be opened meanwhile, it gets plain stdio.
  */
 static struct stream one;
-static char *bus_line;		/* what to say on SIGBUS */
-static size_t bus_len;
+
+/* While a window is copied from: where SIGBUS goes (a page the file lost). */
+static sigjmp_buf bus_jump;
+static volatile sig_atomic_t copying;
 
 static void on_sigbus(int sig)
 {
-	ssize_t n;
+	if (copying)
+		siglongjmp(bus_jump, 1);
+	/* a fault elsewhere: it comes again on return, and ends allocq */
+	signal(sig, SIG_DFL);
+}
 
-	(void)sig;
-	n = write(STDERR_FILENO, bus_line, bus_len);
-	(void)n;
-	_exit(EXIT_RUNTIME);
+/* Through die(), as every fatal error: its cleanups run (--output-file's temporary). */
+static _Noreturn void cut_short(const struct stream *s)
+{
+	die(EXIT_RUNTIME, "cannot read %s: the file was cut short while allocq read it: "
+	    "check the file", s->label);
 }
 
 static void unmap(struct stream *s)
@@ -48,25 +58,46 @@ static void unmap(struct stream *s)
 	s->len = s->pos = 0;
 }
 
-/* Maps the next window: 1, or 0 at the end of the file, or -1 (errno). */
+/*
+ * Maps the next window: 1, or 0 at the end of the file, or -1 (errno).
+ * The end is where the file ended when opened, not where it ends now: a
+ * file cut short meanwhile must not end at a window's edge as if whole.
+ */
 static int next_window(struct stream *s)
 {
-	struct stat st;
-
 	s->at += s->len;
 	unmap(s);
-	/* the size now: the file may have grown since the last window */
-	if (fstat(s->fd, &st))
-		return -1;
-	if (st.st_size <= s->at)
+	if (s->size <= s->at)
 		return 0;
-	s->len = st.st_size - s->at < STREAM_WINDOW ? st.st_size - s->at : STREAM_WINDOW;
+	s->len = s->size - s->at < STREAM_WINDOW ? s->size - s->at : STREAM_WINDOW;
 	s->window = mmap(NULL, s->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, s->fd, s->at);
 	if (s->window != MAP_FAILED)
 		return 1;
 	s->window = NULL;
 	s->len = 0;
 	return -1;
+}
+
+/*
+ * @n bytes of the window into @buf. A page past the file's end raises
+ * SIGBUS; but the page the file now ends in reads as zeros past its end,
+ * and so would whole windows, had the file been cut short: it is checked
+ * once the bytes are taken, so that none of them comes from after a cut.
+ */
+static void copy_out(struct stream *s, char *buf, size_t n)
+{
+	struct stat st;
+
+	if (sigsetjmp(bus_jump, 0)) {
+		copying = 0;
+		cut_short(s);
+	}
+	copying = 1;
+	memcpy(buf, s->window + s->pos, n);
+	copying = 0;
+	if (fstat(s->fd, &st) == 0 && st.st_size < s->size)
+		cut_short(s);
+	s->pos += n;
 }
 
 static ssize_t stream_read(void *cookie, char *buf, size_t size)
@@ -88,8 +119,7 @@ static ssize_t stream_read(void *cookie, char *buf, size_t size)
 			return got;
 	}
 	n = s->len - s->pos < size ? s->len - s->pos : size;
-	memcpy(buf, s->window + s->pos, n);
-	s->pos += n;
+	copy_out(s, buf, n);
 	return (ssize_t)n;
 }
 
@@ -116,18 +146,17 @@ static int stream_close(void *cookie)
 
 	unmap(s);
 	ret = close(s->fd);
+	free(s->label);
+	s->label = NULL;
 	s->open = false;
 	return ret;
 }
 
-static void catch_sigbus(const char *label)
+static void catch_sigbus(void)
 {
-	struct sigaction sa = { .sa_handler = on_sigbus };
+	/* SA_NODEFER: the jump out of the handler leaves SIGBUS unblocked */
+	struct sigaction sa = { .sa_handler = on_sigbus, .sa_flags = SA_NODEFER };
 
-	free(bus_line);
-	bus_line = die_line("cannot read %s: the file was cut short while allocq read it: "
-			    "check the file", label);
-	bus_len = strlen(bus_line);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGBUS, &sa, NULL);
 }
@@ -147,13 +176,17 @@ FILE *stream_open(int fd, const char *label)
 	one.open = true;
 	one.fd = fd;
 	one.mapped = !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0;
+	one.label = strdup(label);
+	one.size = one.mapped ? st.st_size : 0;
 	one.at = 0;
 	one.window = NULL;
 	one.len = one.pos = 0;
 	if (one.mapped)
-		catch_sigbus(label);
-	f = fopencookie(&one, "r", io);
+		catch_sigbus();
+	f = one.label ? fopencookie(&one, "r", io) : NULL;
 	if (!f) {
+		free(one.label);
+		one.label = NULL;
 		one.open = false;
 		return NULL;
 	}

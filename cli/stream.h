@@ -20,9 +20,10 @@
 
 /*
  * A stream over @fd (which it owns: fclose() closes both) for the parser,
- * rewindable. A file cut short while it is mapped makes the next access
- * to the lost part raise SIGBUS: allocq then says so, naming @label, and
- * exits as for a read error. NULL when out of memory.
+ * rewindable. A regular file ends where it ended when opened: one cut
+ * short while it is read, whether in a window or between two, makes
+ * allocq say so, naming @label, and exit as for a read error (die(), so
+ * its cleanups run). NULL when out of memory.
  */
 FILE *stream_open(int fd, const char *label);
 

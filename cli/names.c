@@ -351,16 +351,45 @@ static bool write_cache(FILE *f, const struct names *names, const char *boot,
 	return fputs("end\n", f) >= 0 && fflush(f) == 0 && fsync(fileno(f)) == 0;
 }
 
-/* Cache files of other boots or tag sets are of no more use. */
+/* Whether all of @s (not empty) is made of @chars. */
+static bool only(const char *s, const char *chars)
+{
+	return *s && !s[strspn(s, chars)];
+}
+
+/*
+ * A name this cache gives its files (see fetch()): names-BOOTID-CONTENTID,
+ * a boot id as read_boot_id() takes it, a decimal content id.
+ */
+static bool cache_file_name(const char *name)
+{
+	const char *rest = name + 6, *id = strrchr(name, '-');
+	char boot[64];
+
+	if (strncmp(name, "names-", 6) || id < rest || (size_t)(id - rest) >= sizeof(boot))
+		return false;
+	memcpy(boot, rest, (size_t)(id - rest));
+	boot[id - rest] = '\0';
+	return only(boot, "0123456789abcdefABCDEF-") && only(id + 1, "0123456789");
+}
+
+/*
+ * Cache files of other boots or tag sets are of no more use. The directory
+ * may be shared with other programs: only files of the cache's own names,
+ * regular and of this user, are removed.
+ */
 static void remove_stale(int dir, const char *keep)
 {
 	DIR *d = fdopendir(dup(dir));
 	struct dirent *e;
+	struct stat st;
 
 	if (!d)
 		return;
 	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, "names-", 6) && strcmp(e->d_name, keep))
+		if (cache_file_name(e->d_name) && strcmp(e->d_name, keep) &&
+		    !fstatat(dir, e->d_name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode) &&
+		    st.st_uid == geteuid())
 			unlinkat(dir, e->d_name, 0);
 	closedir(d);
 }

@@ -150,6 +150,33 @@ slub_rows() {
 	expect_output $'names-precious\nother'
 }
 
+@test "3. in a shared cache directory, only this user's stale cache files are deleted" {
+	make_proc "$V2"
+	local stale=names-0dd0b007-1111-2222-3333-444455556666-3 other=names-$BOOT_ID-9 keep
+	mkdir -m 700 "$ALLOCQ_CACHE_DIR" "$BATS_TEST_TMPDIR/elsewhere"
+	touch "$BATS_TEST_TMPDIR/elsewhere/target"
+	# other programs' files, and cache names that are no regular file
+	keep=(names-of-my-servers.txt names-link "names-$BOOT_ID-7" names-$BOOT_ID-8.bak
+		names-dead-beef names-)
+	cd "$ALLOCQ_CACHE_DIR"
+	touch names-of-my-servers.txt "names-$BOOT_ID-8.bak" names-dead-beef names-
+	ln -s "$BATS_TEST_TMPDIR/elsewhere/target" names-link
+	ln -s "$BATS_TEST_TMPDIR/elsewhere/target" "names-$BOOT_ID-7"
+	touch "$stale"	# another boot's: of no more use
+	if ((EUID == 0)); then
+		touch "$other"	# another user's, with this user's name pattern
+		chown nobody "$other"
+		keep+=("$other")
+	fi
+	cd - >/dev/null
+	run -0 --separate-stderr slub_rows
+	expect_stderr ""
+	expect_output "$SLUB"
+	run -0 ls -A "$ALLOCQ_CACHE_DIR"
+	expect_output "$(printf '%s\n' "${keep[@]}" "$CACHE_FILE" | LC_ALL=C sort)"
+	[[ -f $BATS_TEST_TMPDIR/elsewhere/target ]]
+}
+
 @test "3. a directory on the cache's way that another user can change: not used" {
 	((EUID == 0)) || skip "needs root to give the directory to another user"
 	make_proc "$V2"

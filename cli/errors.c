@@ -54,19 +54,41 @@ char *die_line(const char *fmt, ...)
 	return check(line);
 }
 
-static void (*cleanup)(void);
+/* Few: the terminal view's and the temporary files'. */
+#define CLEANUPS 4
+
+static void (*cleanups[CLEANUPS])(void);
 
 void die_cleanup(void (*fn)(void))
 {
-	cleanup = fn;
+	for (size_t i = 0; i < CLEANUPS; i++) {
+		if (cleanups[i] == fn)
+			return;
+		if (!cleanups[i]) {
+			cleanups[i] = fn;
+			return;
+		}
+	}
+	abort();	/* a slot more is needed: a bug, never the user's fault */
+}
+
+/* Each once, the latest first: a die() inside one does not run it again. */
+static void run_cleanups(void)
+{
+	for (size_t i = CLEANUPS; i-- > 0;) {
+		void (*fn)(void) = cleanups[i];
+
+		cleanups[i] = NULL;
+		if (fn)
+			fn();
+	}
 }
 
 void die(int status, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (cleanup)
-		cleanup();	/* e.g. give the terminal back before saying why */
+	run_cleanups();	/* e.g. give the terminal back before saying why */
 	va_start(ap, fmt);
 	vsay("allocq: ", fmt, ap);
 	va_end(ap);

@@ -23,7 +23,10 @@ void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The line die() would print, for a signal handler to write(2); malloc'd. */
 char *die_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Runs @fn (once set) before die() prints its message. */
+/*
+ * Adds @fn to what die() runs before it prints its message (once, however
+ * often it is added; the latest added first).
+ */
 void die_cleanup(void (*fn)(void));
 
 /* Prints "allocq: warning: " + the formatted message; does not exit. */

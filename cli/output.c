@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 
 #include "errors.h"
 #include "output.h"
+#include "temp.h"
 
 /* Links followed to the file they name at most, as Linux's own limit. */
 #define MAX_HOPS 40
@@ -30,40 +30,9 @@ static struct {
 	char *tmp;
 } dest = { .dir = -1 };
 
-/* Killed while writing: the temporary file goes, then the signal does its work. */
-static void drop_temp(int sig)
-{
-	if (dest.tmp)
-		unlinkat(dest.dir, dest.tmp, 0);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/*
- * While a temporary file exists, SIGINT and SIGTERM remove it first, where
- * they would end allocq (--watch has handlers of its own, which end it
- * after a whole sample).
- */
-static void guard_temp(bool on)
-{
-	static const int sigs[] = { SIGINT, SIGTERM };
-
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		struct sigaction old;
-
-		sigaction(sigs[i], NULL, &old);
-		if (on && old.sa_handler == SIG_DFL)
-			signal(sigs[i], drop_temp);
-		else if (!on && old.sa_handler == drop_temp)
-			signal(sigs[i], SIG_DFL);
-	}
-}
-
 static _Noreturn void fail(const char *what, const char *path, int err)
 {
-	guard_temp(false);
-	if (dest.tmp)
-		unlinkat(dest.dir, dest.tmp, 0);
+	/* die() removes the temporary file (see temp.h) */
 	die(EXIT_RUNTIME, "cannot %s %s: %s: check the directory and the disk", what, path,
 	    strerror(err));
 }
@@ -73,7 +42,7 @@ static void forget(void)
 {
 	char *tmp = dest.tmp;
 
-	guard_temp(false);
+	temp_done(tmp);
 	dest.tmp = NULL;
 	free(tmp);
 	free(dest.name);
@@ -158,7 +127,8 @@ static uint64_t name_bits(void)
 /*
  * mkostemp(3) in dest.dir: ".NAME.XXXXXX", mode 0600. The name need only be
  * unlikely to be taken, O_EXCL makes it safe; it is dest.tmp once the file
- * is there, so that nothing else of that name is ever removed.
+ * is there, so that nothing else of that name is ever removed. Every fatal
+ * path removes it (see temp.h).
  */
 static int create_temp(void)
 {
@@ -172,8 +142,7 @@ static int create_temp(void)
 
 		for (int i = 0; i < 6; i++, r /= 62)
 			x[i] = digits[r % 62];
-		fd = openat(dest.dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			    0600);
+		fd = temp_create(dest.dir, tmp);
 		if (fd < 0 && errno != EEXIST)
 			break;
 	}
@@ -216,7 +185,6 @@ static FILE *open_temp(const char *path)
 
 	resolve(path);
 	exists = find_old(path, &old);
-	guard_temp(true);
 	fd = create_temp();
 	if (fd < 0)
 		fail("create a temporary file for", path, errno);

@@ -1,6 +1,7 @@
 /*
  * TEST DOUBLE, never installed: an LD_PRELOAD library that makes every
- * allocation of FAILALLOC_MIN bytes or more fail with ENOMEM, as a machine
+ * allocation of FAILALLOC_MIN bytes or more (and FAILALLOC_MAX or less,
+ * when set: a size only one stage asks for) fail with ENOMEM, as a machine
  * out of memory would, so that tests can see what allocq does then.
  */
 #define _GNU_SOURCE
@@ -14,9 +15,9 @@ extern void *__libc_calloc(size_t nmemb, size_t size);
 
 static int refuse(size_t size)
 {
-	const char *min = getenv("FAILALLOC_MIN");
+	const char *min = getenv("FAILALLOC_MIN"), *max = getenv("FAILALLOC_MAX");
 
-	if (!min || size < strtoull(min, NULL, 10))
+	if (!min || size < strtoull(min, NULL, 10) || (max && size > strtoull(max, NULL, 10)))
 		return 0;
 	errno = ENOMEM;
 	return 1;

@@ -561,3 +561,54 @@ teardown() {
 	run -0 ls -A "$dir/d"
 	expect_output keep
 }
+
+# killed_at_fsync SIGNAL ARG...: allocq ARG..., sent SIGNAL by strace at its
+# first fsync, no core dumped (the exit status is strace's: 128 + SIGNAL)
+killed_at_fsync() {
+	local sig=$1
+	shift
+	ulimit -c 0
+	# LeakSanitizer cannot run under strace; the rest of the sanitizers can
+	strace -o /dev/null -e trace=fsync -e inject=fsync:signal="$sig":when=1 \
+		env ${ALLOCQ_SANITIZE:+ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0} "$ALLOCQ" "$@"
+}
+
+@test "--output-file: a signal that ends allocq while it writes leaves no temporary file" {
+	command -v strace >/dev/null || fail_with "strace is missing: install the Debian package strace"
+	local dir=$BATS_TEST_TMPDIR/out sig
+	mkdir "$dir"
+	echo old >"$dir/a.prom"
+	for sig in HUP INT QUIT TERM ALRM USR1 USR2 XFSZ; do
+		run -$((128 + $(kill -l "$sig"))) killed_at_fsync "$sig" -i "$V2" \
+			--format prometheus --output-file "$dir/a.prom"
+		run -0 ls -A "$dir"
+		expect_output a.prom || fail_with "after SIG$sig"
+		[[ $(<"$dir/a.prom") == old ]]
+	done
+}
+
+@test "--output-file: an error inside a sink leaves no temporary file" {
+	[[ -z ${ALLOCQ_WRAPPER:-} ]] || skip "the allocator of $ALLOCQ_WRAPPER replaces the failing one"
+	[[ -z ${ALLOCQ_SANITIZE:-} ]] || skip "the allocator of the $ALLOCQ_SANITIZE sanitizer replaces the failing one"
+	local dir=$BATS_TEST_TMPDIR/out in=$BATS_TEST_TMPDIR/not-utf8 format
+	mkdir "$dir"
+	echo old >"$dir/a.prom"
+	# a name of 4000 bytes that are not UTF-8: JSON and Prometheus escape
+	# it as \xff, 4 bytes each, in a buffer that grows past 12000 bytes,
+	# which only they ask for: out of memory there, after the file is made
+	{
+		echo "allocinfo - version: 2.0"
+		printf '        4096        1 a.c:1 func:%s \n' "$(head -c 4000 /dev/zero | tr '\0' '\377')"
+	} >"$in"
+	for format in json prometheus; do
+		FAILALLOC_MIN=12000 FAILALLOC_MAX=12100 LD_PRELOAD=$FAILALLOC_LIB \
+			run -1 --separate-stderr "$ALLOCQ" -i "$in" --format "$format" --output-file "$dir/a.prom"
+		expect_stderr "allocq: out of memory: free some memory or narrow the query"
+		run -0 ls -A "$dir"
+		expect_output a.prom || fail_with "after --format $format"
+		[[ $(<"$dir/a.prom") == old ]]
+	done
+	# and without the failing allocator, both write the file
+	run -0 allocq -i "$in" --format json --output-file "$dir/a.prom"
+	[[ $(<"$dir/a.prom") == *'\\xff\\xff'* ]]
+}

@@ -15,7 +15,8 @@
  * guess, so a cache is only trusted in a directory that is no symbolic link,
  * is owned by the user running allocq and writable by nobody else, and only
  * from a regular file of that user with mode 0600. It is written to a new
- * file, synced, then renamed into place. Anything unexpected in it (a
+ * file, synced, then renamed into place; the new file goes on every fatal
+ * path (temp.h), and one left over by SIGKILL at the next write. Anything unexpected in it (a
  * truncated file, a name no kernel prints, a cached name the kernel does
  * not have) means "collect the names again": the cache can make allocq
  * faster, never wrong.
@@ -30,6 +31,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "allocinfo.h"
@@ -38,6 +40,7 @@
 #include "names.h"
 #include "parse.h"
 #include "stream.h"
+#include "temp.h"
 
 #define CACHE_MAGIC "allocq-names 2"
 
@@ -373,28 +376,48 @@ static bool cache_file_name(const char *name)
 	return only(boot, "0123456789abcdefABCDEF-") && only(id + 1, "0123456789");
 }
 
+/* A name create_temp() gives: .names-, 16 hex digits. */
+static bool temp_file_name(const char *name)
+{
+	return !strncmp(name, ".names-", 7) && strlen(name + 7) == 16 &&
+	       only(name + 7, "0123456789abcdef");
+}
+
+/* A temporary file this old is a leftover (SIGKILL, a crash): writing takes far less. */
+#define TEMP_LEFT_OVER 60
+
 /*
- * Cache files of other boots or tag sets are of no more use. The directory
- * may be shared with other programs: only files of the cache's own names,
- * regular and of this user, are removed.
+ * Cache files of other boots or tag sets are of no more use, nor left-over
+ * temporary files. The directory may be shared with other programs: only
+ * files of the cache's own names, regular and of this user, are removed.
  */
+static bool stale(int dir, const char *name, const char *keep, time_t now)
+{
+	bool cache = cache_file_name(name) && strcmp(name, keep);
+	struct stat st;
+
+	if ((!cache && !temp_file_name(name)) ||
+	    fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid())
+		return false;
+	return cache || st.st_mtime < now - TEMP_LEFT_OVER;
+}
+
 static void remove_stale(int dir, const char *keep)
 {
 	DIR *d = fdopendir(dup(dir));
+	time_t now = time(NULL);
 	struct dirent *e;
-	struct stat st;
 
 	if (!d)
 		return;
 	while ((e = readdir(d)))
-		if (cache_file_name(e->d_name) && strcmp(e->d_name, keep) &&
-		    !fstatat(dir, e->d_name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode) &&
-		    st.st_uid == geteuid())
+		if (stale(dir, e->d_name, keep, now))
 			unlinkat(dir, e->d_name, 0);
 	closedir(d);
 }
 
-/* A new file in @dir, O_EXCL, mode 0600; its name in @tmp. */
+/* A new file in @dir, O_EXCL, mode 0600, removed on a fatal path; its name in @tmp. */
 static FILE *create_temp(int dir, char tmp[32])
 {
 	uint64_t r = 0;
@@ -404,13 +427,14 @@ static FILE *create_temp(int dir, char tmp[32])
 	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
 		r ^= (uint64_t)getpid() << 20;
 	snprintf(tmp, 32, ".names-%016" PRIx64, r);
-	fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = temp_create(dir, tmp);
 	if (fd < 0)
 		return NULL;
 	f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
 		unlinkat(dir, tmp, 0);
+		temp_done(tmp);
 	}
 	return f;
 }
@@ -428,10 +452,12 @@ static void cache_store(int dir, const char *file, const struct names *names,
 	ok = write_cache(f, names, boot, id);
 	ok = fclose(f) == 0 && ok;
 	if (ok && renameat(dir, tmp, dir, file) == 0) {
+		temp_done(tmp);
 		fsync(dir);
 		remove_stale(dir, file);
 	} else {
 		unlinkat(dir, tmp, 0);
+		temp_done(tmp);
 	}
 }
 

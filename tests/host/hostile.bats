@@ -121,6 +121,28 @@ slub_rows() {
 	[[ ${lines[0]} == *fsync* && ${lines[1]} == *rename* ]] || fail_with "$output"
 }
 
+@test "2. a signal while the cache is written leaves no temporary file; old ones are swept" {
+	command -v strace >/dev/null || fail_with "strace is missing: install the Debian package strace"
+	make_proc "$V2"
+	# SIGINT at the cache's fsync: as in a Ctrl-C at the wrong moment
+	run -130 bash -c 'ulimit -c 0; exec "$@"' _ \
+		strace -o /dev/null -e trace=fsync -e inject=fsync:signal=INT:when=1 \
+		env ${ALLOCQ_SANITIZE:+ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0} \
+		LD_PRELOAD="$FAKEIOCTL_LIB" FAKEIOCTL_DATA="$ALLOCQ_PROC/allocinfo" "$ALLOCQ" -f slub.c
+	run -0 ls -A "$ALLOCQ_CACHE_DIR"
+	expect_output ""
+	# one killed for good (SIGKILL) long ago, one being written now, and
+	# names that are not the writer's temporaries
+	cd "$ALLOCQ_CACHE_DIR"
+	touch -d '-2 minutes' .names-0123456789abcdef .names-notours .names-0123456789abcdef0
+	touch .names-fedcba9876543210
+	cd - >/dev/null
+	run -0 --separate-stderr slub_rows
+	expect_output "$SLUB"
+	run -0 ls -A "$ALLOCQ_CACHE_DIR"
+	expect_output $'.names-0123456789abcdef0\n.names-fedcba9876543210\n.names-notours\n'"$CACHE_FILE"
+}
+
 @test "3. a symlinked cache directory is not followed, and nothing is deleted there" {
 	make_proc "$V2"
 	mkdir -m 700 "$BATS_TEST_TMPDIR/victim"

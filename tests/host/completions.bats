@@ -207,9 +207,21 @@ bash_expect() {
     [ "$output" = "complete -F _allocq allocq" ]
 }
 
-@test "bash: bash-completion is installed, so the full mode is tested" {
-    [[ -n $BASH_COMPLETION_SCRIPT ]] ||
-        skip "bash-completion not installed: only the bare mode is tested"
+@test "bash: bash-completion is installed, and the full mode completes through it" {
+    [[ -n $BASH_COMPLETION_SCRIPT ]] || {
+        echo "bash-completion is missing, so the full mode is not tested:" \
+            "install the Debian package bash-completion"
+        return 1
+    }
+    # _allocq on top of bash-completion takes the words from its
+    # _init_completion (which splits --format=j), not from its own fallback
+    local hook='eval "real_$(declare -f _init_completion)"
+_init_completion() { echo "through _init_completion"; real__init_completion "$@"; }'
+    run bash --norc --noprofile -c "source '$BASH_COMPLETION_SCRIPT' || exit 99
+$hook
+$(bash_driver bare)" bash "allocq --format=j"
+    [ "$status" -eq 0 ] || { echo "status $status: $output"; return 1; }
+    [ "$output" = $'through _init_completion\njson' ] || { echo "got: $output"; return 1; }
 }
 
 @test "bash: options, long and short" {

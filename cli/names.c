@@ -294,7 +294,8 @@ struct names *names_read_cache(FILE *f, const char *boot, uint64_t id)
 			header += len + 1;
 			continue;
 		}
-		ended = !strcmp(line, "end");
+		/* "end" cut from its newline is a cache cut short, maybe of lines */
+		ended = !strcmp(line, "end") && !feof(f);
 		ok = ended || load_entry(names, line);
 	}
 	free(line);

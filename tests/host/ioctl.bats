@@ -284,11 +284,19 @@ mask=0x4 filename=drivers/other/rapl.c"
 		[[ $(log_count open) == 2 ]]
 		[[ $(tail -n1 "$ALLOCQ_CACHE_DIR/$CACHE_FILE-1") == end ]]
 	done
-	# a truncated last line (no newline)
-	printf 'allocq-names 1\nboot %s\ncontent 1\nfile arch/x86/events/rapl.c\nend' \
+	# a truncated last line (no newline) of a cache that is valid but for
+	# it, and leaves drivers/powercap/rapl.c out: taken, it would lose rows
+	printf 'allocq-names 2\nboot %s\ncontent 1\nfile arch/x86/events/rapl.c\nend' \
 		"$BOOT_ID" >"$ALLOCQ_CACHE_DIR/$CACHE_FILE-1"
-	run -0 allocq_ioctl -f rapl.c
+	: >"$FAKEIOCTL_LOG"
+	run -0 --separate-stderr allocq_ioctl -f rapl.c
+	expect_stderr ""
 	expect_output "$want"
+	[[ $(log_count open) == 2 ]]	# the names read afresh
+	# rewritten whole: "end" and its newline
+	[[ $(tail -n1 "$ALLOCQ_CACHE_DIR/$CACHE_FILE-1") == end &&
+		$(tail -c1 "$ALLOCQ_CACHE_DIR/$CACHE_FILE-1" | wc -l) == 1 ]] || fail_with "not rewritten"
+	grep -qx 'file drivers/powercap/rapl.c' "$ALLOCQ_CACHE_DIR/$CACHE_FILE-1"
 }
 
 @test "an unwritable cache only costs time" {

@@ -85,16 +85,26 @@ allocq_snap() {
 
 @test "--watch --format prometheus rewrites --output-file every sample" {
 	snapshot_proc
-	run -0 --separate-stderr allocq_snap -w0.2 -c3 --format prometheus -g module \
+	local kept=$BATS_TEST_TMPDIR/kept n
+	mkdir "$kept"
+	# every version of the file, kept by the test double as it is renamed
+	KEEPRENAMED_NAME=allocq.prom KEEPRENAMED_DIR=$kept \
+		LD_PRELOAD="$FAKEIOCTL_LIB $KEEPRENAMED_LIB" run -0 --separate-stderr \
+		allocq --source text -w0.2 -c3 --format prometheus -f rapl.c \
 		--output-file "$BATS_TEST_TMPDIR/allocq.prom"
 	expect_output ""
 	expect_stderr ""
-	# the last sample's: the built-in bytes of snapshot 3
-	run -0 allocq -i "$FAKEIOCTL_SNAPSHOTS/3" -B --csv -n -o bytes
-	local sum
-	sum=$(awk '{ s += $1 } END { printf "%.0f", s }' <<<"$output")
-	grep -qx "allocinfo_module_bytes{module=\"\"} $sum" "$BATS_TEST_TMPDIR/allocq.prom" ||
-		fail_with "want $sum:" "$(cat "$BATS_TEST_TMPDIR/allocq.prom")"
+	run -0 ls "$kept"
+	expect_output $'1\n2\n3'
+	# sample N is snapshot N, whole, as a single query prints it (and no
+	# two are alike)
+	for n in 1 2 3; do	# not i: run sets it
+		run -0 allocq -i "$FAKEIOCTL_SNAPSHOTS/$n" --format prometheus -f rapl.c
+		[[ $(<"$kept/$n") == "$output" ]] ||
+			fail_with "sample $n:" "$(diff <(echo "$output") "$kept/$n")"
+	done
+	! cmp -s "$kept/1" "$kept/2" && ! cmp -s "$kept/2" "$kept/3"
+	[[ $BATS_TEST_TMPDIR/allocq.prom -ef $kept/3 ]]
 	[[ $(stat -c %a "$BATS_TEST_TMPDIR/allocq.prom") == 644 ]]
 }
 

@@ -296,16 +296,37 @@ watch_in_tmux() {
 
 @test "--watch held up (stopped) skips the samples it missed: no burst, no absurd rate" {
 	snapshot_proc
-	allocq_snap --watch=0.3 --count 6 --json -f rapl.c >"$BATS_TEST_TMPDIR/out" &
+	local out=$BATS_TEST_TMPDIR/out tries=0
+	# allocq itself, not a subshell of a function, is what SIGSTOP must stop
+	# shellcheck disable=SC2086
+	LD_PRELOAD=$FAKEIOCTL_LIB $ALLOCQ_WRAPPER "$ALLOCQ" --source text \
+		--watch=0.5 --count 5 --json -f rapl.c >"$out" &
 	local pid=$!
-	sleep 0.5
+	# stopped after its first sample, before its third (due a second later)
+	until [[ -s $out ]]; do
+		((++tries < 200)) || fail_with "no first sample in 10 s"
+		sleep 0.05
+	done
 	kill -STOP "$pid"
 	sleep 1.5
 	kill -CONT "$pid"
 	wait "$pid"
 	# consecutive samples are at least most of an interval apart
-	jq -s -e '[.[].time] | [range(1; length) as $i | .[$i] - .[$i - 1]] | all(. >= 0.2)' \
-		"$BATS_TEST_TMPDIR/out" >/dev/null || fail_with "$(jq -c '.time' "$BATS_TEST_TMPDIR/out")"
+	jq -s -e '[.[].time] | [range(1; length) as $i | .[$i] - .[$i - 1]] | all(. >= 0.4)' \
+		"$out" >/dev/null || fail_with "a burst: $(jq -c '.time' "$out")"
+	# each row's rate is its change over the time since the previous
+	# sample, across the stop too (times are printed to the millisecond)
+	local rates='[.[] | {t: .time, r: (.allocations | map({(.function): {bytes, rate}}) | add)}] as $s
+		| [range(1; $s | length) as $i | ($s[$i].t - $s[$i - 1].t) as $dt
+			| $s[$i].r | to_entries[] | {$dt, key, rate: .value.rate,
+			want: ((.value.bytes - $s[$i - 1].r[.key].bytes) / $dt)}]'
+	run -0 jq -s -c "$rates" "$out"
+	local pairs=$output
+	# the stop made a gap over which rapl_pmu_init grew
+	jq -e 'any(.[]; .dt >= 1.2 and .key == "rapl_pmu_init" and .want > 0)' <<<"$pairs" \
+		>/dev/null || fail_with "no sample after the stop saw a change: $pairs"
+	jq -e 'all(.[]; (.want - .rate | fabs) <= 1 + (.want | fabs) * 0.02)' <<<"$pairs" \
+		>/dev/null || fail_with "rates that are not change over time: $pairs"
 }
 
 @test "--watch --csv --output-file: every sample's file has its header" {

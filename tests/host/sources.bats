@@ -134,9 +134,6 @@ as_nobody() {
 		expect_stderr "allocq: memory allocation profiling was disabled at boot (vm.mem_profiling is 0 and read-only): boot without sysctl.vm.mem_profiling=never"
 		[[ -z $output ]]
 	done
-	# a saved file is not the live kernel
-	run -0 --separate-stderr allocq -i "$V2"
-	expect_stderr ""
 }
 
 @test "vm.mem_profiling=1 or missing: no warning" {
@@ -148,10 +145,15 @@ as_nobody() {
 	expect_stderr ""
 }
 
-@test "--input never warns: it is not the live kernel" {
+@test "--input never warns nor fails on the kernel's state: it is not the live kernel" {
 	make_proc "$V2" 0
-	run -0 --separate-stderr allocq -i "$V2"
-	expect_stderr ""
+	# profiling switched off at run time (frozen), then disabled at boot
+	for mode in 0644 0444; do
+		chmod "$mode" "$ALLOCQ_PROC/sys/vm/mem_profiling"
+		run -0 --separate-stderr allocq -i "$V2" --csv -n
+		expect_stderr ""
+		expect_lines 16
+	done
 }
 
 @test "a malformed live file: exit 65 naming it and the line" {

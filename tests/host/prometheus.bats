@@ -345,16 +345,20 @@ sites() {
 	done
 }
 
-@test "node_exporter's textfile collector serves every sample, exactly, without errors" {
+@test "node_exporter serves every sample exactly; Prometheus scrapes it: sum, topk, growth, the alert rules" {
+	need prometheus prometheus
 	need prometheus-node-exporter prometheus-node-exporter
 	need curl curl
-	local dir=$BATS_TEST_TMPDIR/textfile
-	mkdir "$dir"
+	need jq jq
+	local dir=$BATS_TEST_TMPDIR/textfile total grown=$BATS_TEST_TMPDIR/grown.allocinfo f
+	mkdir "$dir" "$BATS_TEST_TMPDIR/tsdb"
 	# what allocq-prometheus.service writes: two files, one directory
 	allocq --input "$PROM" --format prometheus --output-file "$dir/allocq_sites.prom"
 	allocq --input "$PROM" --format prometheus --group-by module \
 		--output-file "$dir/allocq_modules.prom"
 	start_node_exporter "$dir"
+
+	# node_exporter's textfile collector serves every sample, without errors
 	node_metrics >"$BATS_TEST_TMPDIR/metrics"
 	run -0 diff -u <(cat "$dir"/*.prom | canon) \
 		<(grep '^allocinfo_' "$BATS_TEST_TMPDIR/metrics" | canon)
@@ -364,26 +368,8 @@ sites() {
 	# duplicate series do not set node_textfile_scrape_error: they are logged
 	run grep -i 'level=error\|collected before' "$BATS_TEST_TMPDIR/node_exporter.log"
 	((status == 1)) || { echo "node_exporter logged errors: $output" >&2; return 1; }
-	# the per-site file of every other fixture too
-	for f in "$FIXTURES"/v2.allocinfo "$FIXTURES"/odd.allocinfo "$FIXTURES"/long.allocinfo; do
-		allocq --input "$f" --format prometheus --output-file "$dir/allocq_sites.prom"
-		run -0 diff -u <(cat "$dir"/*.prom | canon) <(node_metrics | grep '^allocinfo_' | canon)
-	done
-	run grep -i 'level=error\|collected before' "$BATS_TEST_TMPDIR/node_exporter.log"
-	((status == 1)) || { echo "node_exporter logged errors: $output" >&2; return 1; }
-}
 
-@test "Prometheus scrapes it: sum, topk and the growth of a call site; the alert rules load" {
-	need prometheus prometheus
-	need prometheus-node-exporter prometheus-node-exporter
-	need curl curl
-	need jq jq
-	local dir=$BATS_TEST_TMPDIR/textfile total grown=$BATS_TEST_TMPDIR/grown.allocinfo
-	mkdir "$dir" "$BATS_TEST_TMPDIR/tsdb"
-	allocq --input "$PROM" --format prometheus --output-file "$dir/allocq_sites.prom"
-	allocq --input "$PROM" --format prometheus --group-by module \
-		--output-file "$dir/allocq_modules.prom"
-	start_node_exporter "$dir"
+	# Prometheus scrapes node_exporter
 	cat >"$BATS_TEST_TMPDIR/prometheus.yml" <<-EOF
 		global:
 		  scrape_interval: 1s
@@ -449,6 +435,14 @@ drivers/we\x5cird\x5cpath\x5c.c|42|back\x5cslash|back\x5c"slash\x5c|1000000
 	output=$rules
 	expect_output 'KernelAllocationSiteGrowing ok 
 KernelModuleAllocationsGrowing ok '
+
+	# node_exporter serves the per-site file of every other fixture too
+	for f in "$FIXTURES"/v2.allocinfo "$FIXTURES"/odd.allocinfo "$FIXTURES"/long.allocinfo; do
+		allocq --input "$f" --format prometheus --output-file "$dir/allocq_sites.prom"
+		run -0 diff -u <(cat "$dir"/*.prom | canon) <(node_metrics | grep '^allocinfo_' | canon)
+	done
+	run grep -i 'level=error\|collected before' "$BATS_TEST_TMPDIR/node_exporter.log"
+	((status == 1)) || { echo "node_exporter logged errors: $output" >&2; return 1; }
 }
 
 @test "the alert rule example: promtool accepts it, and it fires on sustained growth only" {

@@ -332,8 +332,17 @@ mask=0x4 filename=drivers/other/rapl.c"
 
 @test "no basename and no long name: no text read, no cache" {
 	make_proc "$V2"
-	run -0 allocq_ioctl -f arch/x86/events/rapl.c -B -F init_rapl_pmus
-	run -0 allocq_ioctl
+	run -0 --separate-stderr allocq_ioctl -f arch/x86/events/rapl.c -B -F init_rapl_pmus --csv -n
+	expect_stderr ""
+	expect_output "4096,1,arch/x86/events/rapl.c,717,,init_rapl_pmus,true"
+	run -0 get_ats
+	expect_output "mask=0x7 modname= function=init_rapl_pmus filename=arch/x86/events/rapl.c"
+	# every row, as the saved file has them
+	run -0 allocq -i "$V2" --csv -n
+	local all=$output
+	run -0 --separate-stderr allocq_ioctl --csv -n
+	expect_stderr ""
+	expect_output "$all"
 	[[ $(log_count open) == 2 ]]	# one probe per run
 	[[ ! -e $ALLOCQ_CACHE_DIR ]]
 }

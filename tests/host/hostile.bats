@@ -289,6 +289,11 @@ cut_short() {
 	expect_output 'BYTES CALLS FILE                          LINE MODULE  FUNCTION                 ACCURATE
    4K     1 evil\x1b[2J\x1b]0;title\x07.c    1 m\x9bod f\x1b[2J\x1b]0;title\x07 yes
     1     1 back\x5cslash.c                  2 -       ok                       yes'
+	# DEL too, as the C0 and C1 controls
+	hostile_fixture "$BATS_TEST_TMPDIR/del" "  1 1 a.c:2 func:o"$'\x7f'"k "
+	run -0 allocq -i "$BATS_TEST_TMPDIR/del" -n -o function
+	no_control_bytes
+	expect_output 'o\x7fk'
 	# the error that echoes a bad header
 	printf 'allocinfo\e[2J - version: 9\n' >"$BATS_TEST_TMPDIR/badhdr"
 	run -65 --separate-stderr allocq -i "$BATS_TEST_TMPDIR/badhdr"

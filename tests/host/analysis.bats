@@ -217,6 +217,18 @@ HUGE=$BATS_TEST_DIRNAME/fixtures/exact/huge.allocinfo
 	expect_output $'.\nsub'
 }
 
+@test "--group-by: an absolute path keeps its root; a file at the root is in '/'" {
+	printf 'allocinfo - version: 2.0\n# x\n  10 1 /abs/x.c:1 [m] func:f \n  20 2 /x.c:2 [m] func:g \n  40 4 /abs/sub/y.c:3 [m] func:h \n' \
+		>"$BATS_TEST_TMPDIR/abs"
+	run -0 allocq -i "$BATS_TEST_TMPDIR/abs" -g dir --csv -n -s file -o dir,bytes
+	expect_output $'/,20\n/abs,10\n/abs/sub,40'
+	# the first components of the directory, as for a relative path
+	run -0 allocq -i "$BATS_TEST_TMPDIR/abs" -g dir:1 --csv -n -s file -o dir,bytes
+	expect_output $'/,20\n/abs,50'
+	run -0 allocq -i "$BATS_TEST_TMPDIR/abs" -g dir:2 --csv -n -s file -o dir,bytes
+	expect_output $'/,20\n/abs,10\n/abs/sub,40'
+}
+
 @test "--group-by: the size filters bound the group's sum" {
 	run -0 allocq -i "$NEW" -g module --min-size 4K --csv -n -o module
 	expect_output $'\nmod_a'

@@ -373,6 +373,12 @@ HUGE=$BATS_TEST_DIRNAME/fixtures/exact/huge.allocinfo
 	expect_stderr "allocq: warning: no call site has a file named 'rapl.cc': did you mean 'rapl.c'?"
 	run -0 --separate-stderr allocq -i "$V2" -F nothing_like_it -n
 	expect_stderr "allocq: warning: no call site has a function named 'nothing_like_it'"
+	# a short name: two edits away is still close (the floor of max(2, length/3)),
+	# three is not
+	run -0 --separate-stderr allocq -i "$V2" -m ex5 -n
+	expect_stderr "allocq: warning: no call site has a module named 'ex5': did you mean 'ext4'?"
+	run -0 --separate-stderr allocq -i "$V2" -m zz -n
+	expect_stderr "allocq: warning: no call site has a module named 'zz'"
 	# a name that exists but whose rows were filtered away: no warning
 	run -0 --separate-stderr allocq -i "$V2" -m xfs --min-size 1T -n
 	expect_stderr ""

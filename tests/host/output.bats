@@ -612,3 +612,24 @@ killed_at_fsync() {
 	run -0 allocq -i "$in" --format json --output-file "$dir/a.prom"
 	[[ $(<"$dir/a.prom") == *'\\xff\\xff'* ]]
 }
+
+@test "--output-file: the new file is synced before it is renamed over the old one" {
+	command -v strace >/dev/null || fail_with "strace is missing: install the Debian package strace"
+	local dir=$BATS_TEST_TMPDIR/out tmp
+	mkdir "$dir"
+	echo old >"$dir/a.prom"
+	# LeakSanitizer cannot run under strace; the rest of the sanitizers can
+	run -0 strace -y -o "$BATS_TEST_TMPDIR/trace" -e trace=fsync,fdatasync,rename,renameat,renameat2 \
+		env ${ALLOCQ_SANITIZE:+ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0} \
+		"$ALLOCQ" -i "$V2" --format prometheus --output-file "$dir/a.prom"
+	run -0 grep -E '^(f(data)?sync|rename)' "$BATS_TEST_TMPDIR/trace"
+	# the temporary file's data, then the rename of that file, then the directory
+	[[ ${lines[0]} =~ ^f(data)?sync\([0-9]+\<"$dir"/(\.a\.prom\.[A-Za-z0-9]{6})\>\)\ +=\ 0$ ]] ||
+		fail_with "not the temporary file synced first:" "$output"
+	tmp=${BASH_REMATCH[2]}
+	[[ ${lines[1]} =~ ^rename(at2?)?\(.*\""$tmp"\",\ .*\"a\.prom\".*\)\ +=\ 0$ ]] ||
+		fail_with "not $tmp renamed next:" "$output"
+	[[ ${lines[2]} =~ ^fsync\([0-9]+\<"$dir"\>\)\ +=\ 0$ ]] || fail_with "the directory not synced:" "$output"
+	run -0 allocq -i "$V2" --format prometheus
+	[[ $(<"$dir/a.prom") == "$output" ]]
+}

@@ -39,8 +39,9 @@ static void on_sigbus(int sig)
 {
 	if (copying)
 		siglongjmp(bus_jump, 1);
-	/* a fault elsewhere: it comes again on return, and ends allocq */
+	/* a fault elsewhere (or a kill): what it would have done unhandled */
 	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 /* Through die(), as every fatal error: its cleanups run (--output-file's temporary). */

@@ -922,6 +922,22 @@ static double kill_and_reap(pid_t pid)
 	return now() - start;
 }
 
+/* Load @bench (it may be there already); how long one long walk takes. */
+static double load_and_walk(const char *bench)
+{
+	double start;
+	int err = load_module(bench, ""), fd;
+
+	if (err && err != EEXIST)
+		fatal("load %s: %s", bench, strerror(err));
+	fd = open_info();
+	start = now();
+	for (int i = 0; i < 3; i++)
+		long_walk(fd);
+	close(fd);
+	return (now() - start) / 3;
+}
+
 /*
  * A process killed during a long walk dies within a small part of the
  * walk's time, not at its end: beyond what dying takes anyway (a process
@@ -929,8 +945,8 @@ static double kill_and_reap(pid_t pid)
  */
 static void fault_kill_walk(const char *bench)
 {
-	double start, walk, idle, died;
-	int fd, err, ready[2];
+	double walk, idle, died;
+	int fd, ready[2];
 	pid_t pid;
 	char c;
 
@@ -938,15 +954,7 @@ static void fault_kill_walk(const char *bench)
 		tap(true, "# SKIP a process killed during a walk (no -b module with many tags)");
 		return;
 	}
-	err = load_module(bench, "");
-	if (err)
-		fatal("load %s: %s", bench, strerror(err));
-	fd = open_info();
-	start = now();
-	for (int i = 0; i < 3; i++)
-		long_walk(fd);
-	walk = (now() - start) / 3;
-	close(fd);
+	walk = load_and_walk(bench);
 
 	pid = fork();
 	if (pid == 0) {
@@ -1560,19 +1568,11 @@ static void unload_load_times(const char *module, double t[10])
 
 static void lock_wait(const char *module, const char *bench)
 {
-	double alone[10], beside[10], start, walk;
-	int fd, err;
+	double alone[10], beside[10], walk;
 	pid_t pid;
+	int fd;
 
-	err = load_module(bench, "");
-	if (err)
-		fatal("load %s: %s", bench, strerror(err));
-	fd = open_info();
-	start = now();
-	for (int i = 0; i < 3; i++)
-		long_walk(fd);
-	walk = (now() - start) / 3;
-	close(fd);
+	walk = load_and_walk(bench);
 	unload_load_times(module, alone);
 	pid = fork();
 	if (pid == 0) {

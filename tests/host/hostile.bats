@@ -127,7 +127,7 @@ slub_rows() {
 	# SIGINT at the cache's fsync: as in a Ctrl-C at the wrong moment
 	run -130 bash -c 'ulimit -c 0; exec "$@"' _ \
 		strace -o /dev/null -e trace=fsync -e inject=fsync:signal=INT:when=1 \
-		env ${ALLOCQ_SANITIZE:+ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0} \
+		env --default-signal ${ALLOCQ_SANITIZE:+ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0} \
 		LD_PRELOAD="$FAKEIOCTL_LIB" FAKEIOCTL_DATA="$ALLOCQ_PROC/allocinfo" "$ALLOCQ" -f slub.c
 	run -0 ls -A "$ALLOCQ_CACHE_DIR"
 	expect_output ""

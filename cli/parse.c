@@ -192,6 +192,12 @@ static bool parse_header(struct reader *rd)
 	if (got == 0)
 		return fail(rd, PARSE_EMPTY, "");
 	if (!header_ok(rd->buf)) {
+		/*
+		 * Only a header of allocinfo's is shown: the first line of any
+		 * other file (given by mistake, or to a sudo rule) is not echoed.
+		 */
+		if (strncmp(rd->buf, "allocinfo", 9))
+			return fail(rd, PARSE_HEADER, "");
 		rd->buf[strcspn(rd->buf, "\r")] = '\0';
 		return fail(rd, PARSE_HEADER, rd->buf);
 	}
@@ -234,8 +240,12 @@ int parse_problem(const char *label, const struct parse_error *err, char **why)
 		*why = xasprintf("%s:1: empty file, no allocinfo header: %s", label, want_header);
 		return EX_DATAERR;
 	case PARSE_HEADER:
-		*why = xasprintf("%s:1: malformed header '%.40s': %s", label, err->detail,
-				 want_header);
+		if (!err->detail[0])
+			*why = xasprintf("%s:1: not an allocinfo file, its first line is no "
+					 "allocinfo header: %s", label, want_header);
+		else
+			*why = xasprintf("%s:1: malformed header '%.40s': %s", label,
+					 err->detail, want_header);
 		return EX_DATAERR;
 	case PARSE_LINE:
 		*why = xasprintf("%s:%lu: malformed line (%s): expected "

@@ -26,7 +26,7 @@
 struct parse_error {
 	enum {
 		PARSE_EMPTY,	/* no header line */
-		PARSE_HEADER,	/* @detail: the header (its start) */
+		PARSE_HEADER,	/* @detail: the header (its start), if allocinfo's */
 		PARSE_LINE,	/* @detail: what is wrong with line @line */
 		PARSE_READ,	/* @detail: strerror */
 	} kind;

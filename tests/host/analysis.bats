@@ -157,7 +157,7 @@ HUGE=$BATS_TEST_DIRNAME/fixtures/exact/huge.allocinfo
 	expect_stderr "allocq: $BATS_TEST_TMPDIR/empty:1: empty file, no allocinfo header: expected 'allocinfo - version: 1.x' or '2.x'"
 	echo "not allocinfo" >"$BATS_TEST_TMPDIR/text"
 	run -65 --separate-stderr allocq -i "$NEW" --diff "$BATS_TEST_TMPDIR/text"
-	expect_stderr "allocq: $BATS_TEST_TMPDIR/text:1: malformed header 'not allocinfo': expected 'allocinfo - version: 1.x' or '2.x'"
+	expect_stderr "allocq: $BATS_TEST_TMPDIR/text:1: not an allocinfo file, its first line is no allocinfo header: expected 'allocinfo - version: 1.x' or '2.x'"
 	run -64 --separate-stderr allocq -i - --diff - <"$NEW"
 	expect_stderr "allocq: --diff - and --input - would both read standard input: give one of them a file"
 	# OLD from standard input, the current from a file

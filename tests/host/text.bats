@@ -117,15 +117,18 @@ HEADER_FIX="expected 'allocinfo - version: 1.x' or '2.x'"
 @test "malformed: bad headers" {
 	for bad in 'allocinfo - version: 3.0' 'allocinfo - version: 2' \
 		'allocinfo - version: 2.0x' 'allocinfo - version: .0' \
-		'allocinfo version: 2.0' '# allocinfo' 'hello'; do
+		'allocinfo version: 2.0'; do
 		write_fixture "$bad" "$COLUMNS"
 		malformed 1 "malformed header '$bad': $HEADER_FIX"
 	done
 }
 
-@test "malformed: a record where the header should be" {
-	write_fixture '        4096        1 mm/a.c:1 func:f '
-	malformed 1 "malformed header '        4096        1 mm/a.c:1 func:f ': $HEADER_FIX"
+@test "malformed: the first line of a file that is not allocinfo is not shown" {
+	for bad in '# allocinfo' 'hello' 'root:$6$secret:19000:0:99999:7:::' \
+		'        4096        1 mm/a.c:1 func:f '; do
+		write_fixture "$bad" "$COLUMNS"
+		malformed 1 "not an allocinfo file, its first line is no allocinfo header: $HEADER_FIX"
+	done
 }
 
 @test "malformed: each kind of bad record names its line" {

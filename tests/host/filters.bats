@@ -147,14 +147,7 @@ xas_alloc"
 	for args in "--min-size 0" "--min-size 1M" "--max-size 0" "--max-size 1M" \
 		"--max-size 16777215T" "--min-size 0 --max-size 1M"; do
 		# shellcheck disable=SC2086
-		run -0 allocq -i "$V2" --csv -n $args
-		local want=$output
-		# shellcheck disable=SC2086
-		run -0 allocq --source text --csv -n $args
-		expect_output "$want"
-		# shellcheck disable=SC2086
-		run -0 allocq_ioctl --source ioctl --csv -n $args
-		expect_output "$want"
+		sources_agree "$V2" $args
 		[[ $args != --max-size* ]] || expect_contains pcpu_mem_zalloc
 		[[ $args == --max-size* ]] || [[ $output != *pcpu_mem_zalloc* ]]
 	done

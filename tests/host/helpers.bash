@@ -32,6 +32,20 @@ allocq_ioctl() {
 	LD_PRELOAD=$FAKEIOCTL_LIB FAKEIOCTL_DATA=$ALLOCQ_PROC/allocinfo allocq "$@"
 }
 
+# sources_agree FILE ARG...: allocq -i FILE, --source text (of the fake
+# /proc) and --source ioctl print the same CSV rows for ARG...; $output is
+# the last of them
+sources_agree() {
+	local file=$1 want
+	shift
+	run -0 allocq -i "$file" --csv -n "$@"
+	want=$output
+	run -0 allocq --source text --csv -n "$@"
+	expect_output "$want"
+	run -0 allocq_ioctl --source ioctl --csv -n "$@"
+	expect_output "$want"
+}
+
 # Every test starts with a private cache and no /proc tree (a test that
 # reads the "kernel" builds one with make_proc).
 setup() {

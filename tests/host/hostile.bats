@@ -346,14 +346,7 @@ cut_short() {
 	cp "$BATS_TEST_TMPDIR/names" "$ALLOCQ_PROC/allocinfo"
 	for args in "" "-F $n62" "-F $n63" "-F $n64" "-F $n200" "-F x$n63" "-F ${n64:1}" "-m m"; do
 		# shellcheck disable=SC2086
-		run -0 allocq -i "$BATS_TEST_TMPDIR/names" --csv -n $args
-		local want=$output
-		# shellcheck disable=SC2086
-		run -0 allocq --source text --csv -n $args
-		expect_output "$want"
-		# shellcheck disable=SC2086
-		run -0 allocq_ioctl --source ioctl --csv -n $args
-		expect_output "$want"
+		sources_agree "$BATS_TEST_TMPDIR/names" $args
 		[[ $output != *...* ]]
 	done
 	run -0 allocq_ioctl -F "$n63" --csv -n -o function

@@ -93,15 +93,22 @@ static int open_info(void)
 	return fd;
 }
 
-static uint64_t content_id(void)
+static uint64_t fd_content_id(int fd)
 {
 	struct allocinfo_content_id c;
-	int fd = open_info();
 
 	if (ioctl(fd, ALLOCINFO_IOC_CONTENT_ID, &c))
 		fatal("CONTENT_ID: %s", strerror(errno));
-	close(fd);
 	return c.id;
+}
+
+static uint64_t content_id(void)
+{
+	int fd = open_info();
+	uint64_t id = fd_content_id(fd);
+
+	close(fd);
+	return id;
 }
 
 static int get_at(int fd, uint64_t pos, const struct allocinfo_filter *f,
@@ -922,14 +929,22 @@ static double kill_and_reap(pid_t pid)
 	return now() - start;
 }
 
-/* Load @bench (it may be there already); how long one long walk takes. */
-static double load_and_walk(const char *bench)
+/* Load @bench, the module of many tags, unless it is there already. */
+static void load_bench(const char *bench)
 {
-	double start;
-	int err = load_module(bench, ""), fd;
+	int err = load_module(bench, "");
 
 	if (err && err != EEXIST)
 		fatal("load %s: %s", bench, strerror(err));
+}
+
+/* Load @bench; how long one long walk takes. */
+static double load_and_walk(const char *bench)
+{
+	double start;
+	int fd;
+
+	load_bench(bench);
 	fd = open_info();
 	start = now();
 	for (int i = 0; i < 3; i++)
@@ -1074,13 +1089,10 @@ static void fault_shared_kill(bool at)
 	close(fd);
 }
 
-/* Both, with @bench loaded (it may be already). */
+/* Both, with @bench loaded. */
 static void fault_shared_kills(const char *bench)
 {
-	int err = load_module(bench, "");
-
-	if (err && err != EEXIST)
-		fatal("load %s: %s", bench, strerror(err));
+	load_bench(bench);
 	fault_shared_kill(false);
 	fault_shared_kill(true);
 }
@@ -1265,15 +1277,6 @@ static long churn_check(const struct allocinfo_filter *f, const struct allocinfo
 			   t->filename, (unsigned long long)t->lineno, t->function,
 			   (unsigned long long)id0);
 	return churn_lookup(t);
-}
-
-static uint64_t fd_content_id(int fd)
-{
-	struct allocinfo_content_id c;
-
-	if (ioctl(fd, ALLOCINFO_IOC_CONTENT_ID, &c))
-		fatal("CONTENT_ID: %s", strerror(errno));
-	return c.id;
 }
 
 /*
@@ -1467,17 +1470,14 @@ static void churn(const char *bench, double secs)
 	pthread_mutexattr_t ma;
 	pid_t walkers[CHURN_WALKERS], loader;
 	double start, end;
-	int shared, status;
+	int shared, status, err;
 
-	if (!bench)
-		fatal("-c needs -b MODULE.ko, a module with many tags");
-	unload_module(CHURN_MOD);
-	if (load_module(bench, ""))
-		fatal("load %s: %s", bench, strerror(errno));
+	load_bench(bench);
 	read_tags();
 	churn_index();
-	if (unload_module(CHURN_MOD))
-		fatal("unload %s: %s", CHURN_MOD, strerror(errno));
+	err = unload_module(CHURN_MOD);
+	if (err)
+		fatal("unload %s: %s", CHURN_MOD, strerror(err));
 	if (churn_nmod < 2 * 256)
 		fatal("%s has %zu tags: too few to span the walk's unlocks", CHURN_MOD, churn_nmod);
 	churn_base_id = content_id();
@@ -1534,12 +1534,6 @@ static void churn(const char *bench, double secs)
 
 /* ------------------------------------------------------------- lock wait */
 
-/*
- * A figure, not a test (-w, with -b): how long a module unload and load
- * take, alone and while another process walks by size alone, which sums
- * every tag's counters with the tag list locked. Prints the walk's time
- * and the median and longest of ten unload-and-load pairs each way.
- */
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -1566,6 +1560,12 @@ static void unload_load_times(const char *module, double t[10])
 	qsort(t, 10, sizeof(t[0]), cmp_double);
 }
 
+/*
+ * A figure, not a test (-w, with -b): how long a module unload and load
+ * take, alone and while another process walks by size alone, which sums
+ * every tag's counters with the tag list locked. Prints the walk's time
+ * and the median and longest of ten unload-and-load pairs each way.
+ */
 static void lock_wait(const char *module, const char *bench)
 {
 	double alone[10], beside[10], walk;
